@@ -99,3 +99,22 @@ CREATE TABLE alert_outbox (
     UNIQUE (finding_id, event, sink)
 );
 CREATE INDEX alert_outbox_due_idx ON alert_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+
+-- The one JSON shape of a finding, shared by the API and alert payloads.
+CREATE VIEW finding_documents AS
+SELECT f.id,
+       jsonb_build_object(
+           'id', f.id,
+           'kind', f.kind,
+           'severity', f.severity,
+           'chain', f.chain,
+           'title', f.title,
+           'summary', f.summary,
+           'evidence', f.evidence,
+           'block_number', f.block_number::text,
+           'tx_hash', CASE WHEN f.tx_hash IS NULL THEN NULL ELSE '0x' || encode(f.tx_hash, 'hex') END,
+           'detected_at', to_char(f.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'status', f.status,
+           'response', NULL
+       ) AS doc
+FROM findings f;

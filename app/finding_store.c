@@ -1,0 +1,81 @@
+#include "app/finding_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alerts/outbox.h"
+#include "core/hex.h"
+#include "core/log.h"
+#include "core/metrics.h"
+
+static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, bool *created, l2w_err *err)
+{
+    char *evidence = json_dumps(f->evidence, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!evidence) {
+        l2w_err_set(err, "finding %s: out of memory", f->dedup_key);
+        return L2W_ERR_NOMEM;
+    }
+    char block[L2W_U256_DEC_LEN], tx[2 * 32 + 3];
+    if (f->has_block_number)
+        l2w_u256_to_dec(block, &f->block_number);
+    if (f->has_tx_hash)
+        l2w_db_bytea_text(tx, f->tx_hash.b, 32);
+    const char *params[] = {f->dedup_key, f->kind, l2w_severity_name(f->severity), f->chain, f->title, f->summary,
+                            evidence, f->has_block_number ? block : NULL, f->has_tx_hash ? tx : NULL};
+    PGresult *res;
+    l2w_status st = l2w_db_exec(db, &res,
+                                "WITH ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
+                                "evidence, block_number, tx_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
+                                "SELECT id, true FROM ins UNION ALL "
+                                "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
+                                9, params, err);
+    free(evidence);
+    if (st != L2W_OK)
+        return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        l2w_err_set(err, "finding %s: insert returned no row", f->dedup_key);
+        return L2W_ERR_DB;
+    }
+    *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    *created = PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    return L2W_OK;
+}
+
+static l2w_status queue_alerts(l2w_db *db, int64_t id, const l2w_config *cfg, l2w_err *err)
+{
+    char idtext[24];
+    snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+    const char *params[] = {idtext};
+    PGresult *res;
+    l2w_status st = l2w_db_exec(db, &res,
+                                "SELECT (doc || jsonb_build_object('event', 'raised'))::text "
+                                "FROM finding_documents WHERE id = $1",
+                                1, params, err);
+    if (st != L2W_OK)
+        return st;
+    if (PQntuples(res) != 1) {
+        PQclear(res);
+        l2w_err_set(err, "finding %s: not found after insert", idtext);
+        return L2W_ERR_DB;
+    }
+    st = l2w_alerts_enqueue(db, id, "raised", PQgetvalue(res, 0, 0), cfg, err);
+    PQclear(res);
+    return st;
+}
+
+l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config *cfg, int64_t *id, bool *created,
+                             l2w_err *err)
+{
+    l2w_status st = insert_finding(db, f, id, created, err);
+    if (st != L2W_OK || !*created)
+        return st;
+    if ((st = queue_alerts(db, *id, cfg, err)) != L2W_OK)
+        return st;
+    char labels[128];
+    snprintf(labels, sizeof labels, "kind=\"%s\",severity=\"%s\"", f->kind, l2w_severity_name(f->severity));
+    l2w_counter_add(l2w_counter_get("l2watch_findings_total", "Findings raised", labels), 1);
+    return L2W_OK;
+}

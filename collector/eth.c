@@ -1,0 +1,241 @@
+#include "collector/eth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hex.h"
+#include "core/json.h"
+
+#define MAX_LOGS_PER_CALL 100000
+
+static json_t *quantity_json(uint64_t v)
+{
+    char q[19];
+    l2w_u64_to_quantity(q, v);
+    return json_string(q);
+}
+
+static l2w_status quantity_result(l2w_rpc *rpc, const char *method, uint64_t *out, l2w_err *err)
+{
+    json_t *res;
+    l2w_status st = l2w_rpc_call(rpc, &res, method, NULL, err);
+    if (st != L2W_OK)
+        return st;
+    st = l2w_json_to_quantity(out, res, method, err);
+    if (st != L2W_OK)
+        l2w_err_prefix(err, "rpc %s", l2w_rpc_current_url(rpc));
+    json_decref(res);
+    return st;
+}
+
+l2w_status l2w_eth_chain_id(l2w_rpc *rpc, uint64_t *out, l2w_err *err)
+{
+    return quantity_result(rpc, "eth_chainId", out, err);
+}
+
+l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_err *err)
+{
+    return quantity_result(rpc, "eth_blockNumber", out, err);
+}
+
+static l2w_status parse_header(const json_t *obj, uint64_t expect_number, l2w_block_header *out, l2w_err *err)
+{
+    if (json_is_null(obj)) {
+        l2w_err_set(err, "block %llu: not found", (unsigned long long)expect_number);
+        return L2W_ERR_NOT_FOUND;
+    }
+    if (!json_is_object(obj)) {
+        l2w_err_set(err, "block %llu: answer is not an object", (unsigned long long)expect_number);
+        return L2W_ERR_PROTOCOL;
+    }
+    l2w_status st = l2w_json_get_quantity(&out->number, obj, "number", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(&out->hash, obj, "hash", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(&out->parent_hash, obj, "parentHash", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(&out->state_root, obj, "stateRoot", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_quantity(&out->timestamp, obj, "timestamp", err);
+    if (st != L2W_OK) {
+        l2w_err_prefix(err, "block %llu", (unsigned long long)expect_number);
+        return L2W_ERR_PROTOCOL;
+    }
+    if (out->number != expect_number) {
+        l2w_err_set(err, "asked for block %llu, node answered block %llu", (unsigned long long)expect_number,
+                    (unsigned long long)out->number);
+        return L2W_ERR_PROTOCOL;
+    }
+    return L2W_OK;
+}
+
+static json_t *header_params(uint64_t number)
+{
+    return json_pack("[o, b]", quantity_json(number), 0);
+}
+
+l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number, l2w_block_header *out, l2w_err *err)
+{
+    json_t *res;
+    l2w_status st = l2w_rpc_call(rpc, &res, "eth_getBlockByNumber", header_params(number), err);
+    if (st != L2W_OK)
+        return st;
+    st = parse_header(res, number, out, err);
+    if (st == L2W_ERR_PROTOCOL)
+        l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
+    json_decref(res);
+    return st;
+}
+
+l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out, l2w_err *err)
+{
+    l2w_rpc_batch_item *items = calloc(count, sizeof *items);
+    if (!items) {
+        l2w_err_set(err, "headers: out of memory");
+        return L2W_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        items[i].method = "eth_getBlockByNumber";
+        items[i].params = header_params(first + i);
+    }
+    l2w_status st = l2w_rpc_batch(rpc, items, count, err);
+    for (size_t i = 0; st == L2W_OK && i < count; i++) {
+        if (items[i].status != L2W_OK) {
+            st = items[i].status;
+            *err = items[i].err;
+        } else {
+            st = parse_header(items[i].result, first + i, &out[i], err);
+            if (st == L2W_ERR_PROTOCOL)
+                l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
+        }
+    }
+    l2w_rpc_batch_clear(items, count);
+    free(items);
+    return st;
+}
+
+l2w_status l2w_eth_storage_hash(l2w_rpc *rpc, const l2w_addr *account, const l2w_hash *block_hash, l2w_hash *out,
+                                l2w_err *err)
+{
+    json_t *params = json_pack("[o, [], {s:o}]", l2w_json_addr(account), "blockHash", l2w_json_hash(block_hash));
+    json_t *res;
+    l2w_status st = l2w_rpc_call(rpc, &res, "eth_getProof", params, err);
+    if (st != L2W_OK)
+        return st;
+    l2w_addr answered;
+    st = l2w_json_get_addr(&answered, res, "address", err);
+    if (st == L2W_OK && !l2w_addr_eq(&answered, account)) {
+        l2w_err_set(err, "proof is for another account");
+        st = L2W_ERR_PROTOCOL;
+    }
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(out, res, "storageHash", err);
+    if (st != L2W_OK)
+        l2w_err_prefix(err, "rpc %s: eth_getProof", l2w_rpc_current_url(rpc));
+    json_decref(res);
+    return st;
+}
+
+void l2w_logs_free(l2w_evm_log *logs, size_t n)
+{
+    if (!logs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(logs[i].data);
+    free(logs);
+}
+
+static l2w_status parse_log(const json_t *obj, l2w_evm_log *out, l2w_err *err)
+{
+    if (!json_is_object(obj)) {
+        l2w_err_set(err, "log is not an object");
+        return L2W_ERR_PROTOCOL;
+    }
+    json_t *removed = json_object_get(obj, "removed");
+    if (json_is_true(removed)) {
+        l2w_err_set(err, "log flagged removed (chain reorganised during the call)");
+        return L2W_ERR_NOT_READY;
+    }
+    uint64_t index;
+    l2w_status st = l2w_json_get_quantity(&out->block_number, obj, "blockNumber", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(&out->block_hash, obj, "blockHash", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_hash(&out->tx_hash, obj, "transactionHash", err);
+    if (st == L2W_OK)
+        st = l2w_json_get_quantity(&index, obj, "logIndex", err);
+    if (st == L2W_OK && index > INT32_MAX) {
+        l2w_err_set(err, "field logIndex: too large");
+        st = L2W_ERR_PROTOCOL;
+    }
+    if (st == L2W_OK)
+        st = l2w_json_get_addr(&out->address, obj, "address", err);
+    if (st != L2W_OK)
+        return st;
+    out->log_index = (uint32_t)index;
+    json_t *topics = json_object_get(obj, "topics");
+    if (!json_is_array(topics) || json_array_size(topics) > L2W_LOG_MAX_TOPICS) {
+        l2w_err_set(err, "field topics: expected an array of at most 4 hashes");
+        return L2W_ERR_PROTOCOL;
+    }
+    out->n_topics = json_array_size(topics);
+    for (size_t i = 0; i < out->n_topics; i++)
+        if ((st = l2w_json_to_hash(&out->topics[i], json_array_get(topics, i), "topics[]", err)) != L2W_OK)
+            return st;
+    return l2w_json_get_data(&out->data, &out->data_len, obj, "data", L2W_LOG_MAX_DATA, err);
+}
+
+static json_t *filter_params(uint64_t from, uint64_t to, const l2w_addr *addresses, size_t n_addresses,
+                             const l2w_hash *topic0s, size_t n_topic0s)
+{
+    json_t *addrs = json_array();
+    json_t *t0 = json_array();
+    for (size_t i = 0; addrs && i < n_addresses; i++)
+        json_array_append_new(addrs, l2w_json_addr(&addresses[i]));
+    for (size_t i = 0; t0 && i < n_topic0s; i++)
+        json_array_append_new(t0, l2w_json_hash(&topic0s[i]));
+    return json_pack("[{s:o, s:o, s:o, s:[o]}]", "fromBlock", quantity_json(from), "toBlock", quantity_json(to),
+                     "address", addrs, "topics", t0);
+}
+
+l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses, size_t n_addresses,
+                            const l2w_hash *topic0s, size_t n_topic0s, l2w_evm_log **out, size_t *n_out, l2w_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    json_t *res;
+    l2w_status st =
+        l2w_rpc_call(rpc, &res, "eth_getLogs", filter_params(from, to, addresses, n_addresses, topic0s, n_topic0s), err);
+    if (st != L2W_OK)
+        return st;
+    size_t n = json_is_array(res) ? json_array_size(res) : 0;
+    if (!json_is_array(res) || n > MAX_LOGS_PER_CALL) {
+        json_decref(res);
+        l2w_err_set(err, "rpc %s: eth_getLogs: expected an array of at most %d logs", l2w_rpc_current_url(rpc),
+                    MAX_LOGS_PER_CALL);
+        return L2W_ERR_PROTOCOL;
+    }
+    l2w_evm_log *logs = calloc(n ? n : 1, sizeof *logs);
+    if (!logs) {
+        json_decref(res);
+        return L2W_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n && st == L2W_OK; i++) {
+        st = parse_log(json_array_get(res, i), &logs[i], err);
+        if (st == L2W_OK && (logs[i].block_number < from || logs[i].block_number > to)) {
+            l2w_err_set(err, "log %zu is in block %llu, outside the range asked for", i,
+                        (unsigned long long)logs[i].block_number);
+            st = L2W_ERR_PROTOCOL;
+        }
+        if (st != L2W_OK)
+            l2w_err_prefix(err, "rpc %s: eth_getLogs", l2w_rpc_current_url(rpc));
+    }
+    json_decref(res);
+    if (st != L2W_OK) {
+        l2w_logs_free(logs, n);
+        return st;
+    }
+    *out = logs;
+    *n_out = n;
+    return L2W_OK;
+}

@@ -1,0 +1,58 @@
+#ifndef L2W_COLLECTOR_ETH_H
+#define L2W_COLLECTOR_ETH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector/rpc.h"
+#include "core/eth_types.h"
+#include "core/status.h"
+
+/* Typed Ethereum JSON-RPC reads. Every answer is validated: a node that
+ * answers for the wrong block, or with malformed fields, is a protocol error,
+ * never a value that reaches a detector. */
+
+typedef struct {
+    uint64_t number;
+    l2w_hash hash;
+    l2w_hash parent_hash;
+    l2w_hash state_root;
+    uint64_t timestamp;
+} l2w_block_header;
+
+#define L2W_LOG_MAX_TOPICS 4
+#define L2W_LOG_MAX_DATA (1024 * 1024)
+
+typedef struct {
+    uint64_t block_number;
+    l2w_hash block_hash;
+    l2w_hash tx_hash;
+    uint32_t log_index;
+    l2w_addr address;
+    l2w_hash topics[L2W_LOG_MAX_TOPICS];
+    size_t n_topics;
+    uint8_t *data; /* owned; freed by l2w_logs_free */
+    size_t data_len;
+} l2w_evm_log;
+
+L2W_MUST_CHECK l2w_status l2w_eth_chain_id(l2w_rpc *rpc, uint64_t *out, l2w_err *err);
+L2W_MUST_CHECK l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_err *err);
+/* L2W_ERR_NOT_FOUND if the node does not have the block. */
+L2W_MUST_CHECK l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number, l2w_block_header *out,
+                                                   l2w_err *err);
+/* Headers first..first+count-1 in one batch request. */
+L2W_MUST_CHECK l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out,
+                                          l2w_err *err);
+/* storageHash of account at the block with this hash (eth_getProof with an
+ * EIP-1898 block-hash argument, so the answer cannot come from another block). */
+L2W_MUST_CHECK l2w_status l2w_eth_storage_hash(l2w_rpc *rpc, const l2w_addr *account, const l2w_hash *block_hash,
+                                               l2w_hash *out, l2w_err *err);
+/* Logs in [from, to] emitted by any of addresses with topic0 in topic0s.
+ * *out is an array of *n_out logs freed with l2w_logs_free. Logs flagged
+ * "removed" are refused (the caller retries on the new chain). */
+L2W_MUST_CHECK l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses,
+                                           size_t n_addresses, const l2w_hash *topic0s, size_t n_topic0s,
+                                           l2w_evm_log **out, size_t *n_out, l2w_err *err);
+void l2w_logs_free(l2w_evm_log *logs, size_t n);
+
+#endif
