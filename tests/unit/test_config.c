@@ -1,0 +1,140 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/hex.h"
+#include "tests/unit/harness.h"
+
+static const char good[] =
+    "# comment\n"
+    "log_level: debug\n"
+    "database:\n"
+    "  url: postgresql://u@127.0.0.1:5432/l2watch\n"
+    "web:\n"
+    "  listen: 127.0.0.1:0\n"
+    "alerts:\n"
+    "  webhooks:\n"
+    "    - name: ops\n"
+    "      url: http://127.0.0.1:9999/hook\n"
+    "chains:\n"
+    "  - name: l1\n"
+    "    role: l1\n"
+    "    chain_id: 900\n"
+    "    rpc: [\"http://127.0.0.1:8545\", \"${L2W_TEST_RPC}\"]\n"
+    "    confirmations: 3\n"
+    "    start_block: 7\n"
+    "  - name: op-local\n"
+    "    role: l2\n"
+    "    chain_id: 901\n"
+    "    l1: l1\n"
+    "    rpc: [\"http://127.0.0.1:9545\"]\n"
+    "    l2_output_oracle: \"0x00000000000000000000000000000000000000Aa\"\n";
+
+static l2w_status parse(const char *text, l2w_config **cfg, l2w_err *err)
+{
+    return l2w_config_parse(cfg, text, strlen(text), "t.yaml", err);
+}
+
+static void test_good_config(void)
+{
+    setenv("L2W_TEST_RPC", "https://backup.example/key", 1);
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = parse(good, &cfg, &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st != L2W_OK)
+        return;
+    CHECK(cfg->log_level == L2W_LOG_DEBUG);
+    CHECK(strcmp(cfg->database_url, "postgresql://u@127.0.0.1:5432/l2watch") == 0);
+    CHECK(strcmp(cfg->web_listen_host, "127.0.0.1") == 0 && cfg->web_listen_port == 0);
+    CHECK(cfg->n_webhooks == 1 && cfg->webhooks[0].timeout_ms == 10000);
+    CHECK(cfg->n_chains == 2);
+    const l2w_chain_config *l1 = l2w_config_chain(cfg, "l1");
+    CHECK(l1 && l1->role == L2W_CHAIN_L1 && l1->chain_id == 900 && l1->confirmations == 3);
+    CHECK(l1 && l1->has_start_block && l1->start_block == 7);
+    CHECK(l1 && l1->n_rpc_urls == 2 && strcmp(l1->rpc_urls[1], "https://backup.example/key") == 0);
+    const l2w_chain_config *l2 = l2w_config_chain(cfg, "op-local");
+    CHECK(l2 && l2->role == L2W_CHAIN_L2 && l2->has_l2_output_oracle && l2->l2_output_oracle.b[19] == 0xaa);
+    CHECK(l2 && !l2->has_start_block && l2->poll_interval_ms == 1000);
+    l2w_config_free(cfg);
+}
+
+/* Replaces the first occurrence of from with to in good and expects an error
+ * that names line and key. */
+static void expect_error(const char *from, const char *to, const char *want_in_msg)
+{
+    char text[4096];
+    const char *at = strstr(good, from);
+    CHECK_MSG(at != NULL, "fixture lacks %s", from);
+    if (!at)
+        return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = parse(text, &cfg, &err);
+    CHECK_MSG(st == L2W_ERR_CONFIG, "replacing '%s' was accepted", from);
+    CHECK_MSG(strstr(err.msg, want_in_msg) != NULL, "message \"%s\" lacks \"%s\"", err.msg, want_in_msg);
+    CHECK_MSG(strchr(err.msg, '\n') == NULL, "message is not one line: %s", err.msg);
+    CHECK(cfg == NULL);
+}
+
+static void test_errors_name_line_and_key(void)
+{
+    setenv("L2W_TEST_RPC", "https://backup.example/key", 1);
+    expect_error("chain_id: 900", "chain_id: nine", "t.yaml:14: chains[0].chain_id: expected an integer");
+    expect_error("chain_id: 900", "chain_id: 0", "chains[0].chain_id");
+    expect_error("confirmations: 3", "confirmations: 3\n    confirmation: 4", "t.yaml:17: chains[0].confirmation: unknown key");
+    expect_error("role: l1", "role: l3", "chains[0].role: expected l1 or l2");
+    expect_error("\"0x00000000000000000000000000000000000000Aa\"", "\"0x1234\"", "t.yaml:23: chains[1].l2_output_oracle");
+    expect_error("l1: l1\n", "l1: nowhere\n", "\"nowhere\" is not an l1 chain");
+    expect_error("    l2_output_oracle:", "    x_output_oracle:", "unknown key");
+    expect_error("http://127.0.0.1:9999/hook", "ftp://x", "alerts.webhooks[0].url: expected an http");
+    expect_error("${L2W_TEST_RPC}", "${L2W_NOT_SET_ANYWHERE}", "environment variable L2W_NOT_SET_ANYWHERE is not set");
+    expect_error("listen: 127.0.0.1:0", "listen: 127.0.0.1:99999", "web.listen");
+    expect_error("log_level: debug", "log_level: loud", "t.yaml:2: log_level");
+    expect_error("  - name: op-local", "  - name: l1", "duplicate chain name");
+    expect_error("database:\n  url: postgresql://u@127.0.0.1:5432/l2watch\n", "", "database.url: required key is missing");
+    expect_error("log_level: debug", "log_level: debug\nlog_level: info", "t.yaml:3: duplicate key");
+    expect_error("log_level: debug", "log_level: [unclosed", "YAML syntax error");
+    expect_error("log_level: debug", "x: &a 1\ny: *a", "anchors");
+}
+
+static void test_missing_file(void)
+{
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_config_load(&cfg, "/nonexistent/l2watch.yaml", &err) == L2W_ERR_CONFIG);
+    CHECK(strstr(err.msg, "/nonexistent/l2watch.yaml: cannot open config") != NULL);
+}
+
+static void test_example_configs_parse(void)
+{
+    /* The shipped example for a real network must stay valid. */
+    setenv("L2WATCH_DATABASE_URL", "postgresql://x@localhost/l2watch", 1);
+    setenv("L2WATCH_WEBHOOK_URL", "https://hooks.example/x", 1);
+    setenv("ETH_RPC_URL", "https://eth.example", 1);
+    setenv("ETH_RPC_URL_BACKUP", "https://eth2.example", 1);
+    setenv("OP_RPC_URL", "https://op.example", 1);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/config/op-mainnet.yaml", getenv("L2W_SOURCE_DIR") ? getenv("L2W_SOURCE_DIR") : ".");
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = l2w_config_load(&cfg, path, &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st == L2W_OK) {
+        const l2w_chain_config *op = l2w_config_chain(cfg, "op-mainnet");
+        l2w_addr want;
+        CHECK(l2w_addr_from_hex(&want, "0xdfe97868233d1aa22e815a266982f2cf17685a27") == L2W_OK);
+        CHECK(op && op->chain_id == 10 && l2w_addr_eq(&op->l2_output_oracle, &want));
+    }
+    l2w_config_free(cfg);
+}
+
+int main(void)
+{
+    RUN(test_good_config);
+    RUN(test_errors_name_line_and_key);
+    RUN(test_missing_file);
+    RUN(test_example_configs_parse);
+    return l2w_test_finish();
+}
