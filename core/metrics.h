@@ -30,6 +30,12 @@ l2w_histogram *l2w_histogram_get(const char *name, const char *help, const char 
                                  size_t n_buckets);
 void l2w_histogram_observe(l2w_histogram *h, double v);
 
+/* Escapes value for use between the double quotes of a label set (backslash,
+ * double quote and newline, as the text format requires), NUL-terminated, into
+ * out. L2W_ERR_RANGE if out_len is too small. Use it for any label value not
+ * known at compile time (sink names, routes). */
+L2W_MUST_CHECK l2w_status l2w_metrics_escape_label(char *out, size_t out_len, const char *value);
+
 /* Renders every series in the Prometheus text exposition format 0.0.4 into a
  * malloc'd buffer the caller frees. */
 L2W_MUST_CHECK l2w_status l2w_metrics_render(char **out, size_t *out_len);

@@ -1,0 +1,501 @@
+#include "alerts/outbox.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alerts/backoff.h"
+#include "alerts/webhook.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "web/conninfo.h"
+
+/* Polling rather than LISTEN/NOTIFY: the due-rows query is an index probe,
+ * 5 a second costs nothing, and it needs no second code path for rows that
+ * became due by their backoff timer rather than by an insert. */
+#define POLL_MS 200
+#define PENDING_REFRESH_S 1.0
+#define ORPHAN_CHECK_S 60.0
+#define DB_RETRY_MIN_MS 500
+#define DB_RETRY_MAX_MS 10000
+#define DB_CONNECT_TIMEOUT_S 5
+/* Statements only; the HTTP send runs between statements and is bounded by
+ * the webhook's own timeout. */
+#define DB_STATEMENT_TIMEOUT_MS 30000
+#define LAST_ERROR_MAX 200
+#define IDEMPOTENCY_KEY_MAX 200
+
+/* Oldest due row first; SKIP LOCKED lets replicas claim different rows, and
+ * the lock lasts only for this row's transaction. Only configured sinks are
+ * claimed: a row for a removed sink must neither be sent nor block the queue. */
+static const char claim_sql[] =
+    "SELECT id::text, finding_id::text, event, sink, payload::text, attempts::text FROM alert_outbox"
+    " WHERE delivered_at IS NULL AND next_attempt_at <= now() AND sink = ANY($1::text[])"
+    " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+
+/* clock_timestamp(), not now(): now() is when the transaction began, before
+ * the send, and the backoff should count from the failure. */
+static const char delivered_sql[] =
+    "UPDATE alert_outbox SET delivered_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL"
+    " WHERE id = $1::bigint";
+static const char failed_sql[] =
+    "UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2,"
+    " next_attempt_at = clock_timestamp() + $3::bigint * interval '1 millisecond'"
+    " WHERE id = $1::bigint";
+
+static const char pending_sql[] = "SELECT count(*)::text FROM alert_outbox WHERE delivered_at IS NULL";
+static const char orphans_sql[] =
+    "SELECT sink, count(*)::text FROM alert_outbox"
+    " WHERE delivered_at IS NULL AND NOT (sink = ANY($1::text[]))"
+    " GROUP BY sink ORDER BY sink LIMIT 20";
+
+static const char enqueue_sql[] =
+    "INSERT INTO alert_outbox (finding_id, event, sink, payload) VALUES ($1::bigint, $2, $3, $4::jsonb)"
+    " ON CONFLICT (finding_id, event, sink) DO NOTHING";
+
+static const double delivery_buckets[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+typedef struct {
+    l2w_counter *sent;
+    l2w_counter *failed;
+    l2w_histogram *delivery;
+} sink_metrics;
+
+struct l2w_alerts {
+    const l2w_config *cfg;
+    char *conninfo;
+    char *sinks;              /* the configured sink names as a text[] literal */
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stopping;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    l2w_db *db;
+    l2w_webhook_client *client;
+    uint64_t rng;
+    sink_metrics metrics[L2W_MAX_WEBHOOKS];
+    l2w_gauge *pending;
+    double next_pending_refresh;
+    double next_orphan_check;
+    double next_db_complaint;
+};
+
+/* One row claimed from the outbox; strings point into the claim result. */
+typedef struct {
+    const char *id;
+    const char *finding_id;
+    const char *event;
+    const char *sink;
+    const char *payload;
+    size_t payload_len;
+    uint32_t attempts;
+} outbox_row;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t next_random(l2w_alerts *a)
+{
+    /* xorshift64*: jitter needs spread, not secrecy. */
+    uint64_t x = a->rng;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    a->rng = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static void seed_random(l2w_alerts *a)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed)
+        seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)a;
+    a->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+}
+
+/* Sleeps up to ms, returning early when stop is requested. */
+static void nap(l2w_alerts *a, unsigned ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&a->lock);
+    while (!atomic_load(&a->stopping))
+        if (pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&a->lock);
+}
+
+static const l2w_webhook_config *find_sink(const l2w_alerts *a, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < a->cfg->n_webhooks; i++) {
+        if (strcmp(a->cfg->webhooks[i].name, name) == 0) {
+            *index = i;
+            return &a->cfg->webhooks[i];
+        }
+    }
+    return NULL;
+}
+
+/* ---- one delivery ------------------------------------------------------- */
+
+static l2w_status record_outcome(l2w_alerts *a, const outbox_row *row, l2w_status sent, const l2w_err *send_err,
+                                 uint64_t *delay_ms, l2w_err *err)
+{
+    if (sent == L2W_OK) {
+        const char *params[] = {row->id};
+        return l2w_db_exec(a->db, NULL, delivered_sql, 1, params, err);
+    }
+    uint32_t failures = row->attempts < UINT32_MAX ? row->attempts + 1 : UINT32_MAX;
+    *delay_ms = l2w_alert_backoff_ms(failures, a->cfg->alert_max_backoff_ms, next_random(a));
+    char last_error[LAST_ERROR_MAX + 1], delay_text[24];
+    snprintf(last_error, sizeof last_error, "%.*s", LAST_ERROR_MAX, send_err->msg);
+    last_error[strcspn(last_error, "\r\n")] = '\0';
+    snprintf(delay_text, sizeof delay_text, "%llu", (unsigned long long)*delay_ms);
+    const char *params[] = {row->id, last_error, delay_text};
+    return l2w_db_exec(a->db, NULL, failed_sql, 3, params, err);
+}
+
+static void parse_row(outbox_row *row, const PGresult *res)
+{
+    row->id = PQgetvalue(res, 0, 0);
+    row->finding_id = PQgetvalue(res, 0, 1);
+    row->event = PQgetvalue(res, 0, 2);
+    row->sink = PQgetvalue(res, 0, 3);
+    row->payload = PQgetvalue(res, 0, 4);
+    row->payload_len = (size_t)PQgetlength(res, 0, 4);
+    unsigned long attempts = strtoul(PQgetvalue(res, 0, 5), NULL, 10);
+    row->attempts = attempts > UINT32_MAX ? UINT32_MAX : (uint32_t)attempts;
+}
+
+/* Sends the claimed row and records the outcome in the same transaction. */
+static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *err)
+{
+    size_t index = 0;
+    const l2w_webhook_config *wh = find_sink(a, row->sink, &index);
+    if (!wh) { /* the claim query filters on configured sinks */
+        l2w_err_set(err, "claimed a row for unconfigured sink %.64s", row->sink);
+        return L2W_ERR_DB;
+    }
+    char where[96];
+    snprintf(where, sizeof where, "%s#%s/%s", row->sink, row->finding_id, row->event);
+    char key[IDEMPOTENCY_KEY_MAX];
+    snprintf(key, sizeof key, "%s-%s-%s", row->finding_id, row->event, row->sink);
+
+    l2w_err send_err = {{0}};
+    double started = now_s();
+    l2w_status sent = l2w_webhook_post(a->client, wh, key, row->payload, row->payload_len, &send_err);
+    l2w_histogram_observe(a->metrics[index].delivery, now_s() - started);
+    if (sent != L2W_OK && atomic_load(&a->stopping)) {
+        /* Cut short by shutdown: not the sink's fault, so no attempt is
+         * charged; the rollback leaves the row due for whoever runs next. */
+        l2w_db_rollback(a->db);
+        return L2W_OK;
+    }
+    l2w_counter_add(sent == L2W_OK ? a->metrics[index].sent : a->metrics[index].failed, 1);
+
+    uint64_t delay_ms = 0;
+    l2w_status st = record_outcome(a, row, sent, &send_err, &delay_ms, err);
+    if (st == L2W_OK)
+        st = l2w_db_commit(a->db, err);
+    if (st != L2W_OK) {
+        l2w_db_rollback(a->db);
+        if (sent == L2W_OK)
+            L2W_UNUSUAL("alerts", where, "delivered but not recorded (%s); it will be sent again", err->msg);
+        return st;
+    }
+    if (sent == L2W_OK)
+        L2W_INFO("alerts", where, "delivered (attempt %u)", row->attempts + 1);
+    else
+        L2W_UNUSUAL("alerts", where, "attempt %u failed: %s; next try in %llu ms", row->attempts + 1,
+                    send_err.msg, (unsigned long long)delay_ms);
+    return L2W_OK;
+}
+
+/* Claims and sends at most one due row; *worked says whether there was one. */
+static l2w_status deliver_one(l2w_alerts *a, bool *worked, l2w_err *err)
+{
+    *worked = false;
+    l2w_status st = l2w_db_begin(a->db, err);
+    if (st != L2W_OK)
+        return st;
+    PGresult *res;
+    const char *params[] = {a->sinks};
+    st = l2w_db_exec(a->db, &res, claim_sql, 1, params, err);
+    if (st != L2W_OK) {
+        l2w_db_rollback(a->db);
+        return st;
+    }
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        l2w_db_rollback(a->db); /* read nothing, changed nothing */
+        return L2W_OK;
+    }
+    *worked = true;
+    outbox_row row;
+    parse_row(&row, res);
+    st = send_claimed(a, &row, err);
+    PQclear(res);
+    return st;
+}
+
+/* ---- housekeeping -------------------------------------------------------- */
+
+static void refresh_pending(l2w_alerts *a)
+{
+    PGresult *res;
+    l2w_err err;
+    if (l2w_db_exec(a->db, &res, pending_sql, 0, NULL, &err) != L2W_OK)
+        return; /* the delivery loop reports database trouble */
+    l2w_gauge_set(a->pending, strtod(PQgetvalue(res, 0, 0), NULL));
+    PQclear(res);
+}
+
+static void report_orphans(l2w_alerts *a)
+{
+    PGresult *res;
+    l2w_err err;
+    const char *params[] = {a->sinks};
+    if (l2w_db_exec(a->db, &res, orphans_sql, 1, params, &err) != L2W_OK)
+        return;
+    for (int i = 0; i < PQntuples(res); i++)
+        L2W_UNUSUAL("alerts", NULL,
+                    "%s undelivered alert(s) for sink \"%.64s\", which is not configured; they stay queued "
+                    "until it is",
+                    PQgetvalue(res, i, 1), PQgetvalue(res, i, 0));
+    PQclear(res);
+}
+
+static void housekeeping(l2w_alerts *a)
+{
+    double now = now_s();
+    if (now >= a->next_pending_refresh) {
+        refresh_pending(a);
+        a->next_pending_refresh = now + PENDING_REFRESH_S;
+    }
+    if (now >= a->next_orphan_check) {
+        report_orphans(a);
+        a->next_orphan_check = now + ORPHAN_CHECK_S;
+    }
+}
+
+/* ---- the worker loop ----------------------------------------------------- */
+
+/* Database trouble is logged once a minute, not on every retry. */
+static void complain(l2w_alerts *a, l2w_status st, const l2w_err *err)
+{
+    double now = now_s();
+    if (now < a->next_db_complaint)
+        return;
+    a->next_db_complaint = now + 60.0;
+    if (st == L2W_ERR_DB_RETRY || st == L2W_ERR_TIMEOUT)
+        L2W_UNUSUAL("alerts", NULL, "database unavailable, retrying: %s", err->msg);
+    else
+        L2W_BROKEN("alerts", NULL, "alert delivery failed: %s: %s", l2w_status_str(st), err->msg);
+}
+
+static unsigned grow(unsigned ms)
+{
+    return ms == 0 ? DB_RETRY_MIN_MS : (ms * 2 > DB_RETRY_MAX_MS ? DB_RETRY_MAX_MS : ms * 2);
+}
+
+static void *worker(void *arg)
+{
+    l2w_alerts *a = arg;
+    unsigned retry_ms = 0;
+    while (!atomic_load(&a->stopping)) {
+        l2w_err err = {{0}};
+        l2w_status st = L2W_OK;
+        if (!a->db)
+            st = l2w_db_connect(&a->db, a->conninfo, &err);
+        bool worked = false;
+        if (st == L2W_OK) {
+            housekeeping(a);
+            st = deliver_one(a, &worked, &err);
+        }
+        if (st != L2W_OK) {
+            complain(a, st, &err);
+            retry_ms = grow(retry_ms);
+            nap(a, retry_ms);
+            continue;
+        }
+        if (retry_ms) {
+            L2W_INFO("alerts", NULL, "database reachable again");
+            a->next_db_complaint = 0;
+        }
+        retry_ms = 0;
+        if (!worked)
+            nap(a, POLL_MS);
+    }
+    return NULL;
+}
+
+/* ---- start / stop ----------------------------------------------------------- */
+
+/* {"a","b"}: names are [a-z0-9_-] by config validation, quoted anyway. */
+static l2w_status sinks_literal(char **out, const l2w_config *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return L2W_ERR_NOMEM;
+    fputc('{', f);
+    for (size_t i = 0; i < cfg->n_webhooks; i++) {
+        fputs(i ? ",\"" : "\"", f);
+        for (const char *p = cfg->webhooks[i].name; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                fputc('\\', f);
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    }
+    fputc('}', f);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(buf);
+        return L2W_ERR_NOMEM;
+    }
+    *out = buf;
+    return L2W_OK;
+}
+
+static void register_metrics(l2w_alerts *a)
+{
+    for (size_t i = 0; i < a->cfg->n_webhooks; i++) {
+        char value[96], labels[128];
+        if (l2w_metrics_escape_label(value, sizeof value, a->cfg->webhooks[i].name) != L2W_OK)
+            snprintf(value, sizeof value, "invalid");
+        snprintf(labels, sizeof labels, "sink=\"%s\"", value);
+        a->metrics[i].sent = l2w_counter_get("l2watch_alerts_sent_total", "Alerts delivered, by sink.", labels);
+        a->metrics[i].failed =
+            l2w_counter_get("l2watch_alerts_failed_total", "Alert delivery attempts that failed, by sink.", labels);
+        a->metrics[i].delivery =
+            l2w_histogram_get("l2watch_alert_delivery_seconds", "Time of one alert delivery attempt, by sink.",
+                              labels, delivery_buckets, sizeof delivery_buckets / sizeof delivery_buckets[0]);
+    }
+    a->pending = l2w_gauge_get("l2watch_alerts_pending", "Alerts queued and not yet delivered.", NULL);
+}
+
+static void free_alerts(l2w_alerts *a)
+{
+    l2w_webhook_client_destroy(a->client);
+    l2w_db_close(a->db);
+    free(a->conninfo);
+    free(a->sinks);
+    pthread_cond_destroy(&a->wake);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+    curl_global_cleanup();
+}
+
+l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *err)
+{
+    *out = NULL;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        l2w_err_set(err, "alerts: cannot initialise libcurl");
+        return L2W_ERR_NOMEM;
+    }
+    l2w_alerts *a = calloc(1, sizeof *a);
+    if (!a) {
+        curl_global_cleanup();
+        l2w_err_set(err, "alerts: out of memory");
+        return L2W_ERR_NOMEM;
+    }
+    a->cfg = cfg;
+    atomic_init(&a->stopping, false);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&a->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0 || pthread_mutex_init(&a->lock, NULL) != 0) {
+        if (rc == 0)
+            pthread_cond_destroy(&a->wake);
+        free(a);
+        curl_global_cleanup();
+        l2w_err_set(err, "alerts: cannot create synchronisation objects");
+        return L2W_ERR_NOMEM;
+    }
+    seed_random(a);
+    l2w_status st = l2w_conninfo_derive(&a->conninfo, cfg->database_url, "l2watch-alerts", DB_CONNECT_TIMEOUT_S,
+                                        DB_STATEMENT_TIMEOUT_MS, err);
+    if (st == L2W_OK && (st = sinks_literal(&a->sinks, cfg)) != L2W_OK)
+        l2w_err_set(err, "alerts: out of memory");
+    if (st == L2W_OK)
+        st = l2w_webhook_client_create(&a->client, &a->stopping, err);
+    if (st == L2W_OK) {
+        register_metrics(a);
+        if (pthread_create(&a->thread, NULL, worker, a) != 0) {
+            l2w_err_set(err, "alerts: cannot start the worker thread");
+            st = L2W_ERR_NOMEM;
+        }
+    }
+    if (st != L2W_OK) {
+        free_alerts(a);
+        return st;
+    }
+    a->thread_started = true;
+    L2W_INFO("alerts", NULL, "delivering to %zu webhook(s)", cfg->n_webhooks);
+    *out = a;
+    return L2W_OK;
+}
+
+void l2w_alerts_stop(l2w_alerts *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    atomic_store(&a->stopping, true);
+    pthread_cond_broadcast(&a->wake);
+    pthread_mutex_unlock(&a->lock);
+    if (a->thread_started)
+        pthread_join(a->thread, NULL);
+    free_alerts(a);
+}
+
+/* ---- enqueue (called by the finding writer) -------------------------------- */
+
+static bool valid_event(const char *event)
+{
+    return event && (strcmp(event, "raised") == 0 || strcmp(event, "retracted") == 0 ||
+                     strcmp(event, "resolved") == 0);
+}
+
+l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event, const char *payload_json,
+                              const l2w_config *cfg, l2w_err *err)
+{
+    if (finding_id <= 0 || !valid_event(event) || !payload_json) {
+        l2w_err_set(err, "alerts: enqueue: bad finding id %lld or event %s", (long long)finding_id,
+                    event ? event : "(null)");
+        return L2W_ERR_INVALID;
+    }
+    char id_text[24];
+    snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
+    for (size_t i = 0; i < cfg->n_webhooks; i++) {
+        const char *params[] = {id_text, event, cfg->webhooks[i].name, payload_json};
+        l2w_status st = l2w_db_exec(db, NULL, enqueue_sql, 4, params, err);
+        if (st != L2W_OK) {
+            l2w_err_prefix(err, "alerts: queueing finding %s for %s", id_text, cfg->webhooks[i].name);
+            return st;
+        }
+    }
+    return L2W_OK;
+}

@@ -1,0 +1,47 @@
+#ifndef L2W_ALERTS_OUTBOX_H
+#define L2W_ALERTS_OUTBOX_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/db.h"
+#include "core/status.h"
+
+/* The alert outbox. A finding's alerts are rows of alert_outbox written in the
+ * same transaction as the finding (l2w_alerts_enqueue); a worker thread
+ * (l2w_alerts_start) delivers them to the configured webhooks and records the
+ * outcome.
+ *
+ * Delivery is at-least-once. A row is claimed with FOR UPDATE SKIP LOCKED in a
+ * transaction that lasts exactly one send, so replicas never send the same row
+ * concurrently; but if the process dies (or the database connection drops)
+ * after the receiver answered and before delivered_at is committed, the row is
+ * still due and is sent again. Every request carries the header
+ * `Idempotency-Key: <finding_id>-<event>-<sink>`, stable across resends, so a
+ * receiver that remembers keys sees each alert exactly once.
+ *
+ * Failed sends are retried with exponential backoff (1 s, 2 s, 4 s, ... capped
+ * at cfg->alert_max_backoff_ms, +-20% jitter so replicas and sinks do not
+ * retry in lockstep). A row whose sink is no longer configured is skipped
+ * (logged UNUSUAL) and kept, so re-adding the sink delivers it. */
+
+typedef struct l2w_alerts l2w_alerts;
+
+/* Starts the worker thread with its own database connection (to
+ * cfg->database_url). cfg must outlive the worker. On success *out is stopped
+ * and freed by l2w_alerts_stop. The database need not be up yet: the worker
+ * retries its connection. */
+L2W_MUST_CHECK l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *err);
+/* Stops the worker (aborting a send in flight, whose row then stays due) and
+ * frees it. NULL is a no-op. */
+void l2w_alerts_stop(l2w_alerts *alerts);
+
+/* Queues one outbox row per configured webhook for (finding_id, event);
+ * event is "raised", "retracted" or "resolved" and payload_json the document
+ * to POST. Rows already queued for the same (finding, event, sink) are left
+ * as they are, so raising the same finding twice alerts once. Run it inside
+ * the transaction that writes the finding. */
+L2W_MUST_CHECK l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event,
+                                             const char *payload_json, const l2w_config *cfg, l2w_err *err);
+
+#endif

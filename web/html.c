@@ -1,0 +1,38 @@
+#include "web/html.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+
+void l2w_html_put(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*p, f); break;
+        }
+    }
+}
+
+l2w_status l2w_html_escape(char **out, const char *s)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return L2W_ERR_NOMEM;
+    l2w_html_put(f, s);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(buf);
+        return L2W_ERR_NOMEM;
+    }
+    *out = buf;
+    return L2W_OK;
+}

@@ -1,0 +1,17 @@
+#ifndef L2W_WEB_HTML_H
+#define L2W_WEB_HTML_H
+
+#include <stdio.h>
+
+#include "core/status.h"
+
+/* Writes s to f with & < > " ' escaped, so a value is inert both in element
+ * text and inside a quoted attribute. Every value that came from the
+ * database (and so, ultimately, from a chain anyone can write to) goes
+ * through here. NULL writes nothing. */
+void l2w_html_put(FILE *f, const char *s);
+
+/* The same into a malloc'd string the caller frees. */
+L2W_MUST_CHECK l2w_status l2w_html_escape(char **out, const char *s);
+
+#endif

@@ -1,0 +1,70 @@
+#include "web/http.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *l2w_web_query(const l2w_web_request *req, const char *key)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void l2w_web_response_clear(l2w_web_response *resp)
+{
+    if (!resp->body_static)
+        free(resp->body);
+    memset(resp, 0, sizeof *resp);
+}
+
+static void set_body(l2w_web_response *resp, unsigned code, const char *content_type, char *body, size_t len,
+                     bool is_static)
+{
+    if (!resp->body_static)
+        free(resp->body);
+    resp->code = code;
+    resp->content_type = content_type;
+    resp->body = body;
+    resp->body_len = len;
+    resp->body_static = is_static;
+}
+
+void l2w_web_respond_take(l2w_web_response *resp, unsigned code, const char *content_type, char *body, size_t len)
+{
+    set_body(resp, code, content_type, body, len, false);
+}
+
+l2w_status l2w_web_respond_copy(l2w_web_response *resp, unsigned code, const char *content_type, const char *body,
+                                size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return L2W_ERR_NOMEM;
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    set_body(resp, code, content_type, copy, len, false);
+    return L2W_OK;
+}
+
+void l2w_web_respond_static(l2w_web_response *resp, unsigned code, const char *content_type, const char *body,
+                            size_t len)
+{
+    /* The server never writes to or frees a static body. */
+    set_body(resp, code, content_type, (char *)body, len, true);
+}
+
+l2w_status l2w_web_respond_error(l2w_web_response *resp, unsigned code, const char *param, const char *message)
+{
+    json_t *obj = json_object();
+    if (!obj)
+        return L2W_ERR_NOMEM;
+    int rc = json_object_set_new(obj, "error", json_string(message));
+    if (rc == 0 && param)
+        rc = json_object_set_new(obj, "param", json_string(param));
+    char *text = rc == 0 ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    if (!text)
+        return L2W_ERR_NOMEM;
+    l2w_web_respond_take(resp, code, L2W_CT_JSON, text, strlen(text));
+    return L2W_OK;
+}

@@ -1,0 +1,41 @@
+#ifndef L2W_WEB_ROUTES_H
+#define L2W_WEB_ROUTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "web/http.h"
+
+/* The route table. A new endpoint is one handler in a routes_*.c file and one
+ * line in web/routes.c; the server matches method and path and does the rest
+ * (405 with Allow for a known path and wrong method, 404 otherwise, metrics). */
+typedef struct {
+    const char *method;    /* "GET"; HEAD is served by GET routes */
+    const char *path;      /* exact path, or a prefix when prefix is set */
+    bool prefix;
+    const char *label;     /* low-cardinality route name for metrics labels */
+    l2w_web_handler handler;
+} l2w_web_route;
+
+extern const l2w_web_route l2w_web_routes[];
+extern const size_t l2w_web_routes_count;
+
+/* Handlers, by file. */
+l2w_status l2w_route_healthz(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_readyz(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_metrics(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_chains(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_findings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_finding(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_proposals(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_static(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+
+/* Runs one read-only query whose single row and column is a JSON document
+ * and answers 200 with it, or 404 with not_found_message when there is no
+ * row. The building block of the JSON API routes. */
+L2W_MUST_CHECK l2w_status l2w_web_json_query(l2w_web_response *resp, const l2w_web_request *req, const char *sql,
+                                             int nparams, const char *const *params, const char *not_found_message,
+                                             l2w_err *err);
+
+#endif

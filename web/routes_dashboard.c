@@ -1,0 +1,247 @@
+/* GET /: the dashboard, rendered on the server so it works without
+ * JavaScript and needs no external assets (the CSP allows only our own
+ * stylesheet). Every value from the database is HTML-escaped: titles and
+ * evidence can carry text an attacker put on chain. */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/db.h"
+#include "web/html.h"
+#include "web/routes.h"
+
+/* Rows shown; the JSON API pages further. */
+#define DASH_FINDINGS "50"
+#define DASH_PROPOSALS "20"
+#define TS_FMT "'YYYY-MM-DD HH24:MI:SS\"Z\"'"
+
+static const char chains_sql[] =
+    "SELECT name, role, chain_id::text, head_number::text, synced_number::text,"
+    " CASE WHEN head_number IS NULL OR synced_number IS NULL THEN NULL"
+    "      ELSE greatest(head_number - synced_number, 0)::text END,"
+    " to_char(updated_at AT TIME ZONE 'UTC', " TS_FMT ")"
+    " FROM chains ORDER BY role, name";
+
+static const char findings_sql[] =
+    "SELECT id::text, severity, kind, chain, title,"
+    " to_char(detected_at AT TIME ZONE 'UTC', " TS_FMT "), status"
+    " FROM findings ORDER BY detected_at DESC, id DESC LIMIT " DASH_FINDINGS;
+
+static const char proposals_sql[] =
+    "SELECT l2_chain, output_index::text, l2_block_number::text, '0x' || encode(output_root, 'hex'),"
+    " CASE check_status WHEN 0 THEN 'pending' WHEN 1 THEN 'match' WHEN 2 THEN 'mismatch' END,"
+    " CASE WHEN recomputed_root IS NULL THEN NULL ELSE '0x' || encode(recomputed_root, 'hex') END,"
+    " l1_block_number::text"
+    " FROM output_proposals ORDER BY l1_block_number DESC, log_index DESC LIMIT " DASH_PROPOSALS;
+
+typedef struct {
+    PGresult *chains;
+    PGresult *findings;
+    PGresult *proposals;
+} dashboard_data;
+
+static void data_clear(dashboard_data *d)
+{
+    PQclear(d->chains);
+    PQclear(d->findings);
+    PQclear(d->proposals);
+    memset(d, 0, sizeof *d);
+}
+
+static l2w_status load(dashboard_data *d, const l2w_web_request *req, l2w_err *err)
+{
+    l2w_db *db;
+    l2w_status st = l2w_db_pool_acquire(req->pool, &db, L2W_WEB_DB_WAIT_MS, err);
+    if (st != L2W_OK)
+        return st;
+    st = l2w_db_exec(db, &d->chains, chains_sql, 0, NULL, err);
+    if (st == L2W_OK)
+        st = l2w_db_exec(db, &d->findings, findings_sql, 0, NULL, err);
+    if (st == L2W_OK)
+        st = l2w_db_exec(db, &d->proposals, proposals_sql, 0, NULL, err);
+    l2w_db_pool_release(req->pool, db);
+    return st;
+}
+
+/* A cell's text, escaped; SQL NULL shows as a dash. */
+static void cell(FILE *f, const PGresult *res, int row, int col, const char *cls)
+{
+    fputs(cls ? "<td class=\"" : "<td>", f);
+    if (cls) {
+        fputs(cls, f);
+        fputs("\">", f);
+    }
+    if (PQgetisnull(res, row, col))
+        fputs("<span class=\"muted\">&mdash;</span>", f);
+    else
+        l2w_html_put(f, PQgetvalue(res, row, col));
+    fputs("</td>", f);
+}
+
+static void empty_row(FILE *f, int cols, const char *text)
+{
+    fprintf(f, "<tr><td colspan=\"%d\" class=\"muted\">%s</td></tr>\n", cols, text);
+}
+
+/* Class names come from this fixed list, never from the database. */
+static const char *severity_class(const char *sev)
+{
+    if (strcmp(sev, "critical") == 0)
+        return "badge sev-critical";
+    if (strcmp(sev, "warning") == 0)
+        return "badge sev-warning";
+    if (strcmp(sev, "info") == 0)
+        return "badge sev-info";
+    return "badge";
+}
+
+static const char *check_class(const char *status)
+{
+    if (strcmp(status, "match") == 0)
+        return "badge ok";
+    if (strcmp(status, "mismatch") == 0)
+        return "badge sev-critical";
+    return "badge muted";
+}
+
+static void render_chains(FILE *f, const PGresult *res)
+{
+    fputs("<section><h2>Chains</h2><table>\n<thead><tr><th>Name</th><th>Role</th><th>Chain ID</th>"
+          "<th class=\"num\">Head</th><th class=\"num\">Synced</th><th class=\"num\">Lag</th>"
+          "<th>Last update</th></tr></thead><tbody>\n",
+          f);
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        fputs("<tr>", f);
+        cell(f, res, i, 0, NULL);
+        cell(f, res, i, 1, NULL);
+        cell(f, res, i, 2, "num");
+        cell(f, res, i, 3, "num");
+        cell(f, res, i, 4, "num");
+        cell(f, res, i, 5, "num");
+        cell(f, res, i, 6, NULL);
+        fputs("</tr>\n", f);
+    }
+    if (n == 0)
+        empty_row(f, 7, "No chains yet.");
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void render_findings(FILE *f, const PGresult *res)
+{
+    fputs("<section><h2>Findings</h2><table>\n<thead><tr><th>Severity</th><th>Kind</th><th>Chain</th>"
+          "<th>Title</th><th>Detected</th><th>Status</th></tr></thead><tbody>\n",
+          f);
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        const char *sev = PQgetvalue(res, i, 1);
+        fprintf(f, "<tr><td><span class=\"%s\">", severity_class(sev));
+        l2w_html_put(f, sev);
+        fputs("</span></td>", f);
+        cell(f, res, i, 2, NULL);
+        cell(f, res, i, 3, NULL);
+        fputs("<td><a href=\"/api/v1/findings/", f);
+        l2w_html_put(f, PQgetvalue(res, i, 0));
+        fputs("\">", f);
+        l2w_html_put(f, PQgetvalue(res, i, 4));
+        fputs("</a></td>", f);
+        cell(f, res, i, 5, NULL);
+        cell(f, res, i, 6, NULL);
+        fputs("</tr>\n", f);
+    }
+    if (n == 0)
+        empty_row(f, 6, "No findings.");
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void render_proposals(FILE *f, const PGresult *res)
+{
+    fputs("<section><h2>Output proposals</h2><table>\n<thead><tr><th>L2</th><th class=\"num\">Index</th>"
+          "<th class=\"num\">L2 block</th><th>Output root</th><th>Check</th><th>Recomputed root</th>"
+          "<th class=\"num\">L1 block</th></tr></thead><tbody>\n",
+          f);
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        fputs("<tr>", f);
+        cell(f, res, i, 0, NULL);
+        cell(f, res, i, 1, "num");
+        cell(f, res, i, 2, "num");
+        cell(f, res, i, 3, "hash");
+        const char *check = PQgetvalue(res, i, 4);
+        fprintf(f, "<td><span class=\"%s\">", check_class(check));
+        l2w_html_put(f, check);
+        fputs("</span></td>", f);
+        cell(f, res, i, 5, "hash");
+        cell(f, res, i, 6, "num");
+        fputs("</tr>\n", f);
+    }
+    if (n == 0)
+        empty_row(f, 7, "No output proposals yet.");
+    fputs("</tbody></table></section>\n", f);
+}
+
+static void render_head(FILE *f)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<meta http-equiv=\"refresh\" content=\"5\">"
+          "<title>l2watch</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n"
+          "<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION
+          " &middot; refreshes every 5 s &middot; <a href=\"/api/v1/findings\">API</a>"
+          " &middot; <a href=\"/metrics\">metrics</a></span></header>\n<main>\n",
+          f);
+}
+
+/* The page as a malloc'd string; data NULL renders the "database
+ * unavailable" banner instead of the tables. */
+static l2w_status render(char **out, size_t *out_len, const dashboard_data *data)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return L2W_ERR_NOMEM;
+    render_head(f);
+    if (data) {
+        render_chains(f, data->chains);
+        render_findings(f, data->findings);
+        render_proposals(f, data->proposals);
+    } else {
+        fputs("<p class=\"banner\">The database is unavailable; this page retries every 5 s.</p>\n", f);
+    }
+    fputs("</main></body></html>\n", f);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(buf);
+        return L2W_ERR_NOMEM;
+    }
+    *out = buf;
+    *out_len = len;
+    return L2W_OK;
+}
+
+l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    dashboard_data data = {0};
+    l2w_status st = load(&data, req, err);
+    bool db_down = st == L2W_ERR_DB_RETRY || st == L2W_ERR_TIMEOUT;
+    if (st != L2W_OK && !db_down) {
+        data_clear(&data);
+        return st;
+    }
+    char *page;
+    size_t len;
+    l2w_status rst = render(&page, &len, st == L2W_OK ? &data : NULL);
+    data_clear(&data);
+    if (rst != L2W_OK) {
+        l2w_err_set(err, "dashboard: out of memory");
+        return rst;
+    }
+    /* An operator looking at a dead database still gets a page, with 503 so
+     * monitors of / notice. */
+    l2w_web_respond_take(resp, db_down ? 503 : 200, L2W_CT_HTML, page, len);
+    return L2W_OK;
+}

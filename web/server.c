@@ -1,0 +1,350 @@
+/* The libmicrohttpd side of the web server: listening, limits, dispatch
+ * through the route table, security headers, request metrics. */
+
+#include "web/server.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/metrics.h"
+#include "web/conninfo.h"
+#include "web/db_pool.h"
+#include "web/routes.h"
+
+/* Sized for a dashboard, a Prometheus scraper and a few API clients; the
+ * database pool matches the thread count so a handler never waits for a
+ * connection another thread holds. */
+#define WEB_THREADS 4
+#define WEB_MAX_CONNECTIONS 128
+#define WEB_MAX_CONNECTIONS_PER_IP 32
+#define WEB_IDLE_TIMEOUT_S 15
+/* Per-connection memory caps the request line and headers: far above any
+ * legitimate GET, small enough that 128 connections cost 4 MiB. */
+#define WEB_CONNECTION_MEMORY (32 * 1024)
+#define WEB_DB_CONNECT_TIMEOUT_S 3
+#define WEB_DB_STATEMENT_TIMEOUT_MS 5000
+
+struct l2w_web {
+    const l2w_config *cfg;
+    struct MHD_Daemon *daemon;
+    l2w_db_pool *pool;
+    uint16_t port;
+    pthread_mutex_t log_lock;
+    char last_mhd_error[256]; /* for the start error message */
+};
+
+static const double duration_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    l2w_web *web = cls;
+    char msg[256];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    pthread_mutex_lock(&web->log_lock);
+    snprintf(web->last_mhd_error, sizeof web->last_mhd_error, "%s", msg);
+    pthread_mutex_unlock(&web->log_lock);
+    /* Client misbehaviour (resets, oversized headers) lands here: a peer
+     * problem, not ours. */
+    L2W_UNUSUAL("web", NULL, "microhttpd: %s", msg);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void count_request(const char *route, unsigned code, double seconds)
+{
+    char labels[160];
+    snprintf(labels, sizeof labels, "route=\"%s\",code=\"%u\"", route, code);
+    l2w_counter_add(l2w_counter_get("l2watch_http_requests_total", "HTTP requests answered, by route and status.",
+                                    labels),
+                    1);
+    snprintf(labels, sizeof labels, "route=\"%s\"", route);
+    l2w_histogram_observe(l2w_histogram_get("l2watch_http_request_duration_seconds",
+                                            "Time to build an HTTP response, by route.", labels, duration_buckets,
+                                            sizeof duration_buckets / sizeof duration_buckets[0]),
+                          seconds);
+}
+
+static bool add_header(struct MHD_Response *r, const char *name, const char *value)
+{
+    return MHD_add_response_header(r, name, value) == MHD_YES;
+}
+
+/* Queues resp (consuming its body) with the headers every answer carries. */
+static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_response *resp, const char *allow)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        resp->body_len, resp->body, resp->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        l2w_web_response_clear(resp);
+        return MHD_NO; /* drops the connection: nothing better to do without memory */
+    }
+    resp->body = NULL; /* MHD owns it now */
+    bool ok = add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type ? resp->content_type : L2W_CT_TEXT) &&
+              add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control ? resp->cache_control : "no-store") &&
+              add_header(r, "X-Content-Type-Options", "nosniff") &&
+              /* Nothing but our own stylesheet may load, and no one may frame us. */
+              add_header(r, "Content-Security-Policy",
+                         "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                         "form-action 'none'") &&
+              add_header(r, "X-Frame-Options", "DENY") && add_header(r, "Referrer-Policy", "no-referrer") &&
+              (!allow || add_header(r, MHD_HTTP_HEADER_ALLOW, allow));
+    enum MHD_Result ret = ok ? MHD_queue_response(conn, resp->code, r) : MHD_NO;
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static bool has_body(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    return te != NULL || (cl != NULL && strcmp(cl, "0") != 0);
+}
+
+static bool path_matches(const l2w_web_route *r, const char *path, const char **tail)
+{
+    if (!r->prefix) {
+        *tail = "";
+        return strcmp(r->path, path) == 0;
+    }
+    size_t n = strlen(r->path);
+    *tail = path + n;
+    return strncmp(r->path, path, n) == 0;
+}
+
+typedef struct {
+    const l2w_web_route *route; /* path and method match */
+    const char *label;          /* metrics label; "unmatched" when no path matched */
+    const char *tail;
+    char allow[64];             /* methods the path accepts, for 405 */
+} dispatch;
+
+static void find_route(dispatch *d, const char *method, const char *path)
+{
+    memset(d, 0, sizeof *d);
+    d->label = "unmatched";
+    /* HEAD is GET without the body (libmicrohttpd drops it). */
+    const char *as = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? MHD_HTTP_METHOD_GET : method;
+    for (size_t i = 0; i < l2w_web_routes_count; i++) {
+        const l2w_web_route *r = &l2w_web_routes[i];
+        const char *tail;
+        if (!path_matches(r, path, &tail))
+            continue;
+        if (!d->route)
+            d->label = r->label;
+        size_t used = strlen(d->allow);
+        snprintf(d->allow + used, sizeof d->allow - used, "%s%s%s", used ? ", " : "", r->method,
+                 strcmp(r->method, MHD_HTTP_METHOD_GET) == 0 ? ", HEAD" : "");
+        if (!d->route && strcmp(r->method, as) == 0) {
+            d->route = r;
+            d->label = r->label;
+            d->tail = tail;
+        }
+    }
+}
+
+static unsigned failure_code(l2w_status st)
+{
+    switch (st) {
+    case L2W_ERR_DB:
+    case L2W_ERR_DB_RETRY:
+    case L2W_ERR_TIMEOUT:
+        return 503;
+    case L2W_OK:
+    case L2W_ERR_INVALID:
+    case L2W_ERR_RANGE:
+    case L2W_ERR_NOMEM:
+    case L2W_ERR_IO:
+    case L2W_ERR_PROTOCOL:
+    case L2W_ERR_RPC:
+    case L2W_ERR_NOT_FOUND:
+    case L2W_ERR_NOT_READY:
+    case L2W_ERR_CONFIG:
+        return 500;
+    }
+    return 500;
+}
+
+static void answer(l2w_web *web, l2w_web_response *resp, const dispatch *d, struct MHD_Connection *conn,
+                   const char *method, const char *path)
+{
+    if (!d->route) {
+        bool known = d->allow[0] != '\0';
+        l2w_status st = l2w_web_respond_error(resp, known ? 405 : 404, NULL,
+                                              known ? "method not allowed" : "not found");
+        if (st != L2W_OK)
+            l2w_web_respond_static(resp, 500, L2W_CT_TEXT, "", 0);
+        return;
+    }
+    if (has_body(conn)) {
+        if (l2w_web_respond_error(resp, 413, NULL, "request bodies are not accepted") != L2W_OK)
+            l2w_web_respond_static(resp, 500, L2W_CT_TEXT, "", 0);
+        return;
+    }
+    l2w_web_request req = {conn, path, d->tail, web->cfg, web->pool};
+    l2w_err err = {{0}};
+    l2w_status st = d->route->handler(resp, &req, &err);
+    if (st == L2W_OK)
+        return;
+    /* The detail goes to the log only: clients may be anyone. */
+    L2W_UNUSUAL("web", d->label, "%s %s failed: %s: %s", method, d->label, l2w_status_str(st), err.msg);
+    unsigned code = failure_code(st);
+    if (l2w_web_respond_error(resp, code, NULL, code == 503 ? "database unavailable" : "internal error") != L2W_OK)
+        l2w_web_respond_static(resp, code, L2W_CT_TEXT, "", 0);
+}
+
+/* Per-connection progress, kept in *con_cls. */
+static char state_waiting; /* headers seen, answering on the next call */
+static char state_answered;
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    l2w_web *web = cls;
+    if (*con_cls == &state_answered) {
+        /* Body bytes after we answered: no route reads a body yet, so they
+         * are discarded (and libmicrohttpd closes the connection after the
+         * response). */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    /* A request without a body is answered on the second call, once
+     * libmicrohttpd knows the request is complete, so the connection can be
+     * kept alive. One with a body is refused on the first call without
+     * reading it: the connection then closes, which is what a peer sending
+     * bodies nobody asked for deserves. */
+    if (*con_cls == NULL && !has_body(conn)) {
+        *con_cls = &state_waiting;
+        return MHD_YES;
+    }
+    *con_cls = &state_answered;
+    double started = now_seconds();
+    dispatch d;
+    find_route(&d, method, url);
+    l2w_web_response resp = {0};
+    answer(web, &resp, &d, conn, method, url);
+    unsigned code = resp.code;
+    enum MHD_Result ret = send_response(conn, &resp, code == 405 ? d.allow : NULL);
+    count_request(d.label, code, now_seconds() - started);
+    return ret;
+}
+
+static l2w_status resolve_listen(struct sockaddr_storage *addr, const l2w_config *cfg, l2w_err *err)
+{
+    char port[8];
+    snprintf(port, sizeof port, "%u", (unsigned)cfg->web_listen_port);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int rc = getaddrinfo(cfg->web_listen_host, port, &hints, &res);
+    if (rc != 0 || !res) {
+        l2w_err_set(err, "web.listen: cannot resolve %s: %s", cfg->web_listen_host, gai_strerror(rc));
+        if (res)
+            freeaddrinfo(res);
+        return L2W_ERR_CONFIG;
+    }
+    memset(addr, 0, sizeof *addr);
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return L2W_OK;
+}
+
+static l2w_status start_daemon(l2w_web *web, l2w_err *err)
+{
+    struct sockaddr_storage addr;
+    l2w_status st = resolve_listen(&addr, web->cfg, err);
+    if (st != L2W_OK)
+        return st;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    web->daemon = MHD_start_daemon(
+        flags, web->cfg->web_listen_port, NULL, NULL, on_request, web, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, web,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)WEB_MAX_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY,
+        /* Reject malformed requests rather than guess what they meant. */
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
+    if (!web->daemon) {
+        pthread_mutex_lock(&web->log_lock);
+        l2w_err_set(err, "web: cannot listen on %s:%u: %s", web->cfg->web_listen_host,
+                    (unsigned)web->cfg->web_listen_port,
+                    web->last_mhd_error[0] ? web->last_mhd_error : "libmicrohttpd refused to start");
+        pthread_mutex_unlock(&web->log_lock);
+        return L2W_ERR_IO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(web->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    web->port = info ? info->port : web->cfg->web_listen_port;
+    return L2W_OK;
+}
+
+l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_err *err)
+{
+    *out = NULL;
+    l2w_web *web = calloc(1, sizeof *web);
+    if (!web) {
+        l2w_err_set(err, "web: out of memory");
+        return L2W_ERR_NOMEM;
+    }
+    web->cfg = cfg;
+    if (pthread_mutex_init(&web->log_lock, NULL) != 0) {
+        free(web);
+        l2w_err_set(err, "web: cannot create a mutex");
+        return L2W_ERR_NOMEM;
+    }
+    char *conninfo = NULL;
+    l2w_status st = l2w_conninfo_derive(&conninfo, cfg->database_url, "l2watch-web", WEB_DB_CONNECT_TIMEOUT_S,
+                                        WEB_DB_STATEMENT_TIMEOUT_MS, err);
+    if (st == L2W_OK)
+        st = l2w_db_pool_create(&web->pool, conninfo, WEB_THREADS, err);
+    free(conninfo);
+    if (st == L2W_OK)
+        st = start_daemon(web, err);
+    if (st != L2W_OK) {
+        l2w_web_stop(web);
+        return st;
+    }
+    l2w_gauge_set(l2w_gauge_get("l2watch_build_info", "l2watch build; the value is always 1.",
+                                "version=\"" L2W_VERSION "\""),
+                  1);
+    L2W_INFO("web", NULL, "listening on %s:%u", cfg->web_listen_host, (unsigned)web->port);
+    *out = web;
+    return L2W_OK;
+}
+
+void l2w_web_stop(l2w_web *web)
+{
+    if (!web)
+        return;
+    /* Stopping the daemon joins its threads, so no handler holds a pooled
+     * connection when the pool goes. */
+    if (web->daemon)
+        MHD_stop_daemon(web->daemon);
+    l2w_db_pool_destroy(web->pool);
+    pthread_mutex_destroy(&web->log_lock);
+    free(web);
+}
+
+uint16_t l2w_web_port(const l2w_web *web)
+{
+    return web->port;
+}
