@@ -185,12 +185,14 @@ static void parse_row(outbox_row *row, const PGresult *res)
     row->attempts = attempts > UINT32_MAX ? UINT32_MAX : (uint32_t)attempts;
 }
 
-/* Sends the claimed row and records the outcome in the same transaction. */
+/* Sends the claimed row and records the outcome in the same transaction,
+ * which it always ends (commit or rollback). */
 static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *err)
 {
     size_t index = 0;
     const l2w_webhook_config *wh = find_sink(a, row->sink, &index);
-    if (!wh) { /* the claim query filters on configured sinks */
+    if (!wh) { /* cannot happen: the claim query filters on configured sinks */
+        l2w_db_rollback(a->db);
         l2w_err_set(err, "claimed a row for unconfigured sink %.64s", row->sink);
         return L2W_ERR_DB;
     }
@@ -298,17 +300,20 @@ static void housekeeping(l2w_alerts *a)
 
 /* ---- the worker loop ----------------------------------------------------- */
 
-/* Database trouble is logged once a minute, not on every retry. */
+/* An unreachable database is logged once a minute, not on every retry. A
+ * hard error (a query the schema rejects) means alerts are not going out:
+ * that is logged every time, with the retry backoff as the only brake. */
 static void complain(l2w_alerts *a, l2w_status st, const l2w_err *err)
 {
+    if (st != L2W_ERR_DB_RETRY && st != L2W_ERR_TIMEOUT) {
+        L2W_BROKEN("alerts", NULL, "alert delivery failed: %s: %s", l2w_status_str(st), err->msg);
+        return;
+    }
     double now = now_s();
     if (now < a->next_db_complaint)
         return;
     a->next_db_complaint = now + 60.0;
-    if (st == L2W_ERR_DB_RETRY || st == L2W_ERR_TIMEOUT)
-        L2W_UNUSUAL("alerts", NULL, "database unavailable, retrying: %s", err->msg);
-    else
-        L2W_BROKEN("alerts", NULL, "alert delivery failed: %s: %s", l2w_status_str(st), err->msg);
+    L2W_UNUSUAL("alerts", NULL, "database unavailable, retrying: %s", err->msg);
 }
 
 static unsigned grow(unsigned ms)
@@ -422,10 +427,14 @@ l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *er
     a->cfg = cfg;
     atomic_init(&a->stopping, false);
     pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(&a->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    int rc = pthread_condattr_init(&attr);
+    if (rc == 0) {
+        /* nap() deadlines are monotonic: a clock jump must not stall delivery. */
+        rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        if (rc == 0)
+            rc = pthread_cond_init(&a->wake, &attr);
+        pthread_condattr_destroy(&attr);
+    }
     if (rc != 0 || pthread_mutex_init(&a->lock, NULL) != 0) {
         if (rc == 0)
             pthread_cond_destroy(&a->wake);

@@ -32,13 +32,20 @@ l2w_status l2w_db_pool_create(l2w_db_pool **out, const char *conninfo, size_t si
     if (!pool->conninfo || !pool->slots)
         goto nomem;
     pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
+    if (pthread_condattr_init(&attr) != 0)
+        goto nomem;
     /* Waits are measured on the monotonic clock: a wall-clock jump must not
      * turn a 2 s wait into an hour. */
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&pool->freed, &attr);
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(&pool->freed, &attr);
     pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&pool->lock, NULL);
+    if (rc != 0)
+        goto nomem;
+    if (pthread_mutex_init(&pool->lock, NULL) != 0) {
+        pthread_cond_destroy(&pool->freed);
+        goto nomem;
+    }
     *out = pool;
     return L2W_OK;
 nomem:

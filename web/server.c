@@ -24,11 +24,14 @@
  * database pool matches the thread count so a handler never waits for a
  * connection another thread holds. */
 #define WEB_THREADS 4
-#define WEB_MAX_CONNECTIONS 128
-#define WEB_MAX_CONNECTIONS_PER_IP 32
+/* libmicrohttpd splits the connection limit among the pool threads, and
+ * frees closed connections lazily, so the limit needs headroom over the
+ * clients we expect at once. */
+#define WEB_MAX_CONNECTIONS 256
+#define WEB_MAX_CONNECTIONS_PER_IP 64
 #define WEB_IDLE_TIMEOUT_S 15
 /* Per-connection memory caps the request line and headers: far above any
- * legitimate GET, small enough that 128 connections cost 4 MiB. */
+ * legitimate GET, small enough that 256 connections cost 8 MiB. */
 #define WEB_CONNECTION_MEMORY (32 * 1024)
 #define WEB_DB_CONNECT_TIMEOUT_S 3
 #define WEB_DB_STATEMENT_TIMEOUT_MS 5000
@@ -40,7 +43,14 @@ struct l2w_web {
     uint16_t port;
     pthread_mutex_t log_lock;
     char last_mhd_error[256]; /* for the start error message */
+    time_t log_window;        /* rate limit of libmicrohttpd's messages */
+    unsigned log_in_window;
+    unsigned log_suppressed;
 };
+
+/* A flood of bad connections must not become a flood of log lines. */
+#define WEB_LOG_WINDOW_S 10
+#define WEB_LOG_PER_WINDOW 10
 
 static const double duration_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
@@ -50,12 +60,29 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     char msg[256];
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
+    time_t now = time(NULL);
+    unsigned suppressed = 0;
+    bool emit;
     pthread_mutex_lock(&web->log_lock);
     snprintf(web->last_mhd_error, sizeof web->last_mhd_error, "%s", msg);
+    if (now - web->log_window >= WEB_LOG_WINDOW_S) {
+        suppressed = web->log_suppressed;
+        web->log_window = now;
+        web->log_in_window = 0;
+        web->log_suppressed = 0;
+    }
+    emit = web->log_in_window < WEB_LOG_PER_WINDOW;
+    if (emit)
+        web->log_in_window++;
+    else
+        web->log_suppressed++;
     pthread_mutex_unlock(&web->log_lock);
-    /* Client misbehaviour (resets, oversized headers) lands here: a peer
-     * problem, not ours. */
-    L2W_UNUSUAL("web", NULL, "microhttpd: %s", msg);
+    if (suppressed)
+        L2W_UNUSUAL("web", NULL, "microhttpd: %u similar message(s) suppressed", suppressed);
+    /* Client misbehaviour (resets, oversized headers, connection floods)
+     * lands here: a peer problem, not ours. */
+    if (emit)
+        L2W_UNUSUAL("web", NULL, "microhttpd: %s", msg);
 }
 
 static double now_seconds(void)
