@@ -48,6 +48,12 @@ L2W_MUST_CHECK l2w_status l2w_u256_to_u64(uint64_t *out, const l2w_u256 *a);
 L2W_MUST_CHECK l2w_status l2w_u256_from_dec(l2w_u256 *out, const char *s);
 /* Hex text with required "0x" prefix, 1..64 digits, either case, leading zeros allowed. */
 L2W_MUST_CHECK l2w_status l2w_u256_from_hex(l2w_u256 *out, const char *s);
+/* Two's complement negation modulo 2^256 (never fails): ABI intN values are
+ * carried as 256-bit two's complement words. */
+void l2w_u256_neg(l2w_u256 *out, const l2w_u256 *a);
+/* Number of significant bits: 0 for zero, 256 when the top bit is set. */
+unsigned l2w_u256_bit_length(const l2w_u256 *a);
+
 /* Write decimal / minimal "0x" hex ("0x0" for zero) with NUL. */
 void l2w_u256_to_dec(char out[L2W_U256_DEC_LEN], const l2w_u256 *a);
 void l2w_u256_to_hex(char out[L2W_U256_HEX_LEN], const l2w_u256 *a);
