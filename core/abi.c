@@ -625,12 +625,16 @@ bool l2w_abi_value_eq(const l2w_abi_value *a, const l2w_abi_value *b)
 }
 
 /* True if bits bits..255 of w are all copies of bit bits-1: the word is the
- * sign extension of an intN. */
+ * sign extension of an intN. Compared a limb at a time under a mask of the
+ * bits at or above bits. */
 static bool sign_extended(const l2w_u256 *w, unsigned bits)
 {
-    bool negative = (w->w[(bits - 1) / 64] >> ((bits - 1) % 64)) & 1;
-    for (unsigned b = bits; b < 256; b++) {
-        if ((bool)((w->w[b / 64] >> (b % 64)) & 1) != negative)
+    unsigned top = bits - 1;
+    uint64_t fill = ((w->w[top / 64] >> (top % 64)) & 1) ? UINT64_MAX : 0;
+    for (unsigned limb = 0; limb < 4; limb++) {
+        unsigned lo = 64 * limb;
+        uint64_t mask = bits <= lo ? UINT64_MAX : bits >= lo + 64 ? 0 : UINT64_MAX << (bits - lo);
+        if ((w->w[limb] & mask) != (fill & mask))
             return false;
     }
     return true;
@@ -1053,6 +1057,8 @@ static l2w_status dec_array(decoder *d, l2w_abi_value *out, const l2w_abi_type *
     /* Every element has a head of at least one word, so the length is bounded
      * by what follows; this check comes before any allocation. */
     size_t rest = d->len - pos - WORD;
+    if (t->elem->head_size == 0) /* the parser never makes one; a hand-built type might */
+        return dec_fail(d, pos, "array element type has no size");
     if (n > rest / t->elem->head_size)
         return dec_fail(d, pos, "array length %zu needs %zu-byte heads but only %zu bytes follow", n,
                         t->elem->head_size, rest);
