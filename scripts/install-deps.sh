@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Installs what building, testing and the demo need, and nothing else.
+#
+# Idempotent and quiet: when everything is present it prints nothing, touches no
+# network and takes well under two seconds. Otherwise it prints one line per thing
+# it installs. Debian packages go through apt-get (as root, or with sudo for a
+# normal user); `apt-get update` runs once, and only if something is missing.
+# Tools that may come from elsewhere (node from NodeSource, python3 from pyenv or a
+# virtualenv, ...) count as present when they are on PATH.
+# Finally `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts)
+# when node_modules is missing or older than package-lock.json.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NPM_DIR="$ROOT/tools/npm"
+
+say() { printf 'install-deps: %s\n' "$*"; }
+die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
+
+# Libraries and meta packages: present when dpkg says they are installed.
+DPKG_PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev
+               libpq-dev libsecp256k1-dev libyaml-dev)
+# Tools: present when the command is on PATH, whoever installed it.
+CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql)
+
+missing=()
+want() {
+  local p
+  for p in "${missing[@]}"; do [[ $p == "$1" ]] && return 0; done
+  missing+=("$1")
+}
+
+# One dpkg-query for all of them (unknown packages go to stderr and count as missing).
+declare -A installed=()
+while read -r status pkg; do
+  [[ $status == ii ]] && installed[$pkg]=1
+done < <(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${DPKG_PACKAGES[@]}" 2>/dev/null || true)
+for pkg in "${DPKG_PACKAGES[@]}"; do
+  [[ -n ${installed[$pkg]:-} ]] || want "$pkg"
+done
+
+for entry in "${CMD_PACKAGES[@]}"; do
+  command -v "${entry%%:*}" >/dev/null 2>&1 || want "${entry#*:}"
+done
+# The server binaries scripts/pg.sh runs (Debian keeps them off PATH).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want postgresql
+
+# pytest for the python3 on PATH: Debian's package for the system interpreter,
+# pip for any other (pyenv, virtualenv), after apt has run.
+pip_pytest=0
+if command -v python3 >/dev/null 2>&1; then
+  if ! python3 -m pytest --version >/dev/null 2>&1; then
+    py_exe=$(python3 -c 'import sys; print(sys.executable)')
+    case "$py_exe" in
+      /usr/bin/*) want python3-pytest ;;
+      *) pip_pytest=1 ;;
+    esac
+  fi
+else
+  want python3-pytest  # python3 itself comes from apt, so its pytest does too
+fi
+
+if ((${#missing[@]})); then
+  if ((EUID == 0)); then
+    SUDO=()
+  elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    die "missing Debian packages (${missing[*]}); run this as root or install sudo"
+  fi
+  command -v apt-get >/dev/null 2>&1 || die "missing packages (${missing[*]}) and no apt-get: this script expects Debian"
+  for pkg in "${missing[@]}"; do say "installing $pkg (apt)"; done
+  aptlog=$(mktemp -t l2watch-apt.XXXXXX)
+  trap 'rm -f "$aptlog"' EXIT
+  apt() { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$aptlog" 2>&1; }
+  if ! apt update -q; then
+    cat "$aptlog" >&2
+    die "apt-get update failed (output above)"
+  fi
+  if ! apt install -y -q --no-install-recommends "${missing[@]}"; then
+    tail -n 40 "$aptlog" >&2
+    die "apt-get install ${missing[*]} failed (output above)"
+  fi
+fi
+
+if ((pip_pytest)); then
+  say "installing pytest (pip, for $(command -v python3))"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    python3 -m ensurepip --upgrade >/dev/null 2>&1 ||
+      die "python3 ($(command -v python3)) has no pip and ensurepip failed; install pytest for it by hand"
+  fi
+  python3 -m pip install --quiet --disable-pip-version-check pytest ||
+    die "pip install pytest failed for $(command -v python3)"
+  python3 -m pytest --version >/dev/null 2>&1 || die "pytest still not importable by $(command -v python3)"
+fi
+
+# tools/npm: anvil, cast and the contract artifacts, pinned by package-lock.json.
+[[ -f $NPM_DIR/package-lock.json ]] || die "$NPM_DIR/package-lock.json is missing"
+stamp="$NPM_DIR/node_modules/.package-lock.json"  # written by npm on every install
+if [[ ! -f $stamp || $NPM_DIR/package-lock.json -nt $stamp ||
+      ! -x $NPM_DIR/node_modules/.bin/anvil || ! -x $NPM_DIR/node_modules/.bin/cast ]]; then
+  arch=$(uname -m)
+  [[ $arch == x86_64 ]] ||
+    die "tools/npm pins the linux-amd64 builds of anvil and cast; this machine is $arch"
+  say "installing tools/npm packages (npm ci)"
+  (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm ci in $NPM_DIR failed"
+  "$NPM_DIR/node_modules/.bin/anvil" --version >/dev/null ||
+    die "anvil from tools/npm does not run on this machine"
+fi
