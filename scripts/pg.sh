@@ -216,6 +216,9 @@ stop() {
 case "$cmd" in
   start) exec 9>"$DIR/.lock"; flock 9; start ;;
   stop) exec 9>"$DIR/.lock"; flock 9; stop ;;
-  url) running && [[ -f $DIR/url ]] || die "no server running for $DIR"; cat "$DIR/url" ;;
+  url)
+    if ! running || [[ ! -f $DIR/url ]]; then die "no server running for $DIR"; fi
+    cat "$DIR/url"
+    ;;
   *) usage ;;
 esac

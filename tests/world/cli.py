@@ -1,7 +1,7 @@
 """Command line for the local test world (run from the repository root):
 
     python3 -m tests.world.cli up      --dir DIR [--submission-interval N] [--l2-block-time S]
-    python3 -m tests.world.cli propose --dir DIR [--kind honest|wrong|ahead] [--count N] [--root 0x..]
+    python3 -m tests.world.cli propose --dir DIR [--kind honest|wrong|ahead] [--count N] [--root 0x..] [--brief]
     python3 -m tests.world.cli status  --dir DIR
     python3 -m tests.world.cli down    --dir DIR
 
@@ -55,7 +55,16 @@ def _propose(args):
             p = w.propose_ahead(args.root)
         p["kind"] = args.kind
         p["seconds"] = round(time.monotonic() - t0, 3)
-        print(json.dumps(p, sort_keys=True), flush=True)
+        if args.brief:
+            line = (f"{args.kind:6} proposal #{p['index']} for L2 block {p['l2_block']}: root {p['root']} "
+                    f"(L1 block {p['l1_block']}, tx {p['tx_hash']})")
+            if "correct_root" in p:
+                line += f"; the correct root is {p['correct_root']}"
+            if "l2_head" in p:
+                line += f"; the L2 head is only {p['l2_head']}"
+            print(line, flush=True)
+        else:
+            print(json.dumps(p, sort_keys=True), flush=True)
     return 0
 
 
@@ -93,6 +102,7 @@ def main(argv=None):
     pr.add_argument("--kind", choices=("honest", "wrong", "ahead"), default="honest")
     pr.add_argument("--count", type=int, default=1)
     pr.add_argument("--root", default=None, help="root for --kind wrong/ahead (default: random)")
+    pr.add_argument("--brief", action="store_true", help="one human-readable line per proposal instead of JSON")
     sub.add_parser("status", help="is the world up")
     sub.add_parser("down", help="kill the anvils")
     for p in sub.choices.values():
