@@ -65,7 +65,7 @@ def assert_one_line_error(result, *needles):
 
 
 @pytest.mark.parametrize("mutation, needles", [
-    (("chain_id: 900", "chain_id: nine hundred"), (":8: chains[0].chain_id", "expected an integer")),
+    (("chain_id: 900", "chain_id: nine hundred"), (":9: chains[0].chain_id", "expected an integer")),
     (("    poll_interval_ms: 200\n", "    poll_intervall_ms: 200\n"), ("chains[0].poll_intervall_ms", "unknown key")),
     (("l2_output_oracle: \"" + ORACLE + "\"", "l2_output_oracle: \"0x12\""), ("chains[1].l2_output_oracle",)),
     (("role: l1", "role: [l1"), ("YAML syntax error",)),

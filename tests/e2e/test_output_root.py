@@ -48,7 +48,7 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     status, page = lw.get("/")
     assert status == 200 and html.escape(a["title"]) in page
     findings = lw.get_json("/api/v1/findings")
-    assert [f["id"] for f in findings["findings"] if f["kind"] == "invalid_output_root"] == [a["id"]]
+    assert [f["id"] for f in findings if f["kind"] == "invalid_output_root"] == [a["id"]]
 
     # Restart: the finding is known, nothing is alerted again, and l2watch keeps working.
     lw.stop()
