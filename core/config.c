@@ -204,7 +204,7 @@ static l2w_status parse_urls(ctx *c, const l2w_yaml_node *n, const char *path, l
         return fail(c, n->line, path, "at most %d RPC URLs per chain", L2W_MAX_RPC_URLS);
     for (size_t i = 0; i < n->n; i++) {
         const l2w_yaml_node *u = n->items[i];
-        char upath[128];
+        char upath[192];
         snprintf(upath, sizeof upath, "%s[%zu]", path, i);
         if (u->kind != L2W_YAML_SCALAR)
             return fail(c, u->line, upath, "expected a URL string");
@@ -413,7 +413,7 @@ static l2w_status parse_root(ctx *c, const l2w_yaml_node *root, l2w_config *cfg)
         return fail(c, root->line, "(top level)", "expected a mapping");
     static const char *const top_subs[] = {"database", "web", "chains", "alerts", NULL};
     l2w_status st = parse_section(c, root, "", top_fields, COUNT(top_fields), top_subs, cfg, cfg);
-    const l2w_yaml_node *db, *web, *alerts;
+    const l2w_yaml_node *db = NULL, *web = NULL, *alerts = NULL;
     if (st == L2W_OK)
         st = optional_map(c, root, "database", &db);
     if (st == L2W_OK)

@@ -36,11 +36,57 @@ world_get() {
 # log in $RUN/l2watch.log) so that the proposals below are watched live.
 start_l2watch() {
   local db_url=$1 l1_rpc=$2 l1_chain=$3 l2_rpc=$4 l2_chain=$5 l2oo=$6
-  printf '(not yet wired) would write %s with\n' "$RUN/l2watch.yaml"
-  printf '    database %s\n    L1 chain %s at %s\n    L2 chain %s at %s, L2OutputOracle %s\n' \
-    "$db_url" "$l1_chain" "$l1_rpc" "$l2_chain" "$l2_rpc" "$l2oo"
-  printf '  then run: %s migrate -c %s && %s run -c %s >%s 2>&1 &\n' \
-    "$L2WATCH" "$RUN/l2watch.yaml" "$L2WATCH" "$RUN/l2watch.yaml" "$RUN/l2watch.log"
+  stop_l2watch
+  cat >"$RUN/l2watch.yaml" <<YAML
+log_level: info
+database:
+  url: "$db_url"
+web:
+  listen: 127.0.0.1:${L2WATCH_DEMO_PORT:-8080}
+chains:
+  - name: l1
+    role: l1
+    chain_id: $l1_chain
+    rpc: ["$l1_rpc"]
+    poll_interval_ms: 500
+    confirmations: 0
+    start_block: 0
+  - name: op-local
+    role: l2
+    chain_id: $l2_chain
+    l1: l1
+    rpc: ["$l2_rpc"]
+    poll_interval_ms: 500
+    l2_output_oracle: "$l2oo"
+YAML
+  "$L2WATCH" check-config -c "$RUN/l2watch.yaml" --rpc
+  nohup "$L2WATCH" run -c "$RUN/l2watch.yaml" >"$RUN/l2watch.log" 2>&1 &
+  echo $! >"$RUN/l2watch.pid"
+  local i
+  for i in $(seq 100); do
+    if grep -q "dashboard on" "$RUN/l2watch.log"; then
+      DASHBOARD=$(grep -o "http://[^ ]*/" "$RUN/l2watch.log" | head -1)
+      return 0
+    fi
+    kill -0 "$(cat "$RUN/l2watch.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "demo: l2watch did not start; its log:" >&2
+  cat "$RUN/l2watch.log" >&2
+  return 1
+}
+
+wait_for_finding() {
+  local i
+  for i in $(seq 300); do
+    if curl -fsS "${DASHBOARD}api/v1/findings" 2>/dev/null | grep -q invalid_output_root; then
+      say "Finding raised: invalid_output_root — see the dashboard"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "demo: no finding appeared within 60 s; see $RUN/l2watch.log" >&2
+  return 1
 }
 
 stop_l2watch() {
@@ -84,11 +130,14 @@ start_all() {
   say "Proposer: 3 honest output proposals, then 1 wrong one"
   world propose --dir "$WORLD_DIR" --kind honest --count 3 --brief
   world propose --dir "$WORLD_DIR" --kind wrong --count 1 --brief
+  wait_for_finding
 
   trap - EXIT
   say "Running"
   world status --dir "$WORLD_DIR"
   cat <<EOF
+  dashboard         ${DASHBOARD}
+  l2watch log       $RUN/l2watch.log
   L1 RPC            $(world_get "['l1']['rpc_url']")
   L2 RPC            $(world_get "['l2']['rpc_url']")
   L2OutputOracle    $(world_get "['contracts']['L2OutputOracleProxy']")
