@@ -1373,17 +1373,6 @@ static l2w_status text_bytes(text_parser *p, l2w_abi_value *out, bool top)
     return st;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "..." with \" \\ \n \r \t \xHH; the result is never longer than the text. */
 static l2w_status text_quoted(text_parser *p, l2w_abi_value *out)
 {
@@ -1415,8 +1404,8 @@ static l2w_status text_quoted(text_parser *p, l2w_abi_value *out)
         case 'r': b[n++] = '\r'; break;
         case 't': b[n++] = '\t'; break;
         case 'x':
-            hi = p->pos + 1 < p->len ? hexval(p->s[p->pos]) : -1;
-            lo = p->pos + 1 < p->len ? hexval(p->s[p->pos + 1]) : -1;
+            hi = p->pos + 1 < p->len ? l2w_hex_digit_value(p->s[p->pos]) : -1;
+            lo = p->pos + 1 < p->len ? l2w_hex_digit_value(p->s[p->pos + 1]) : -1;
             if (hi < 0 || lo < 0) {
                 free(b);
                 return text_fail(p, p->pos - 2, "\\x needs two hex digits");

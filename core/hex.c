@@ -5,9 +5,8 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-/* Value of one hex digit, or -1. Written as ranges rather than a table so the
- * accepted alphabet is obvious at a glance. */
-static int digit_value(char c)
+/* Written as ranges rather than a table so the accepted alphabet is obvious. */
+int l2w_hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -37,8 +36,8 @@ l2w_status l2w_hex_decode(uint8_t *out, size_t out_cap, size_t *out_len, const c
     if (n > out_cap)
         return L2W_ERR_RANGE;
     for (size_t i = 0; i < n; i++) {
-        int hi = digit_value(hex[2 * i]);
-        int lo = digit_value(hex[2 * i + 1]);
+        int hi = l2w_hex_digit_value(hex[2 * i]);
+        int lo = l2w_hex_digit_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return L2W_ERR_INVALID;
         out[i] = (uint8_t)(hi << 4 | lo);
@@ -127,7 +126,7 @@ l2w_status l2w_quantity_to_u64(uint64_t *out, const char *s)
         return L2W_ERR_INVALID;
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        int dv = digit_value(d[i]);
+        int dv = l2w_hex_digit_value(d[i]);
         if (dv < 0)
             return L2W_ERR_INVALID;
         if (i >= 16)

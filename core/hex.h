@@ -7,6 +7,9 @@
 #include "core/eth_types.h"
 #include "core/status.h"
 
+/* Value of one hex digit (either case), or -1. */
+int l2w_hex_digit_value(char c);
+
 /* Decode hex text (optional "0x"/"0X" prefix, even number of digits, either
  * case) into out. hex_len is the text length (no NUL needed). Fails with
  * L2W_ERR_INVALID on a bad digit or odd length, L2W_ERR_RANGE if the bytes

@@ -4,6 +4,8 @@
  * input. */
 #include "core/u256.h"
 
+#include "core/hex.h"
+
 #include <string.h>
 
 /* GCC and Clang provide a 128-bit type; __extension__ keeps strict-standard
@@ -240,15 +242,6 @@ l2w_status l2w_u256_from_dec(l2w_u256 *out, const char *s)
     return L2W_OK;
 }
 
-static unsigned hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (unsigned)(c - 'a' + 10);
-    return (unsigned)(c - 'A' + 10);
-}
-
 l2w_status l2w_u256_from_hex(l2w_u256 *out, const char *s)
 {
     if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
@@ -262,7 +255,7 @@ l2w_status l2w_u256_from_hex(l2w_u256 *out, const char *s)
     l2w_u256 r = {{0}};
     for (size_t i = 0; i < n; i++) {
         size_t nibble = n - 1 - i; /* position counted from the least significant digit */
-        r.w[nibble / 16] |= (uint64_t)hex_value(d[i]) << (4 * (nibble % 16));
+        r.w[nibble / 16] |= (uint64_t)l2w_hex_digit_value(d[i]) /* validated above */ << (4 * (nibble % 16));
     }
     *out = r;
     return L2W_OK;
