@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "web/conninfo.h"
+#include "core/clock.h"
 
 /* Polling rather than LISTEN/NOTIFY: the due-rows query is an index probe,
  * 5 a second costs nothing, and it needs no second code path for rows that
@@ -128,14 +129,7 @@ static void seed_random(l2w_alerts *a)
 /* Sleeps up to ms, returning early when stop is requested. */
 static void nap(l2w_alerts *a, unsigned ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += ms / 1000;
-    deadline.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = l2w_deadline_after_ms(ms);
     pthread_mutex_lock(&a->lock);
     while (!atomic_load(&a->stopping))
         if (pthread_cond_timedwait(&a->wake, &a->lock, &deadline) == ETIMEDOUT)

@@ -1,4 +1,5 @@
 #include "app/wakeup.h"
+#include "core/clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -68,14 +69,7 @@ uint64_t l2w_wakeup_generation(l2w_wakeup *w)
 
 void l2w_wakeup_wait(l2w_wakeup *w, uint64_t *seen, uint32_t timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = l2w_deadline_after_ms(timeout_ms);
     pthread_mutex_lock(&w->lock);
     while (!w->stopping && w->generation == *seen) {
         if (pthread_cond_timedwait(&w->cond, &w->lock, &deadline) != 0)

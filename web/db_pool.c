@@ -1,4 +1,5 @@
 #include "web/db_pool.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -94,14 +95,7 @@ static slot *take_free_slot(l2w_db_pool *pool)
 l2w_status l2w_db_pool_acquire(l2w_db_pool *pool, l2w_db **db, unsigned wait_ms, l2w_err *err)
 {
     *db = NULL;
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += wait_ms / 1000;
-    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = l2w_deadline_after_ms(wait_ms);
     pthread_mutex_lock(&pool->lock);
     slot *s;
     while (!(s = take_free_slot(pool))) {
