@@ -17,6 +17,52 @@
 #define L2W_MAX_RPC_URLS 8
 #define L2W_MAX_CHAINS 16
 #define L2W_MAX_WEBHOOKS 8
+#define L2W_MAX_SIGNERS 8
+#define L2W_MAX_RESPONSE_RULES 32
+
+/* How l2watch answers a finding kind on a chain. dry-run logs and alerts the
+ * transaction it would send and sends nothing: the default, so that enabling
+ * a response is always a deliberate act. */
+typedef enum {
+    L2W_RESPONSE_OFF = 0,
+    L2W_RESPONSE_DRY_RUN = 1,
+    L2W_RESPONSE_ON = 2,
+} l2w_response_mode;
+
+const char *l2w_response_mode_name(l2w_response_mode mode);
+
+/* Transaction manager settings of a chain l2watch sends transactions to. */
+typedef struct {
+    uint64_t fee_cap_gwei;          /* never pay more than this per gas (maxFeePerGas) */
+    uint64_t min_priority_fee_wei;  /* floor for the tip */
+    uint32_t resubmit_after_ms;     /* bump fees when not mined after this long */
+    uint32_t confirmations;         /* depth at which a mined response counts as final */
+    uint32_t receipt_poll_ms;
+    uint32_t gas_margin_percent;    /* gas limit = estimate * (100 + margin) / 100 */
+} l2w_txmgr_config;
+
+typedef enum {
+    L2W_SIGNER_KEY_FILE = 0,  /* hex private key in a file that only the owner may read */
+    L2W_SIGNER_KEY_ENV = 1,   /* hex private key in an environment variable */
+    L2W_SIGNER_REMOTE = 2,    /* eth_signTransaction on a remote signer (web3signer, clef) */
+} l2w_signer_source;
+
+typedef struct {
+    char *name;
+    l2w_signer_source source;
+    char *key_file;
+    char *key_env;
+    char *remote_url;
+    bool has_address;
+    l2w_addr address;               /* required for remote; checked against the key otherwise */
+} l2w_signer_config;
+
+typedef struct {
+    char *kind;                     /* finding kind, e.g. "invalid_output_root" */
+    char *chain;                    /* chain the finding is on; NULL = every chain */
+    l2w_response_mode mode;
+    char *signer;                   /* name of a signer; required when mode is on */
+} l2w_response_rule;
 
 typedef enum {
     L2W_CHAIN_L1 = 0,
@@ -39,6 +85,7 @@ typedef struct {
     char *l1;                      /* name of the L1 chain this L2 settles on */
     bool has_l2_output_oracle;
     l2w_addr l2_output_oracle;     /* on the L1 */
+    l2w_txmgr_config txmgr;        /* defaults unless a txmgr: section is given */
 } l2w_chain_config;
 
 typedef struct {
@@ -57,6 +104,11 @@ typedef struct {
     l2w_webhook_config webhooks[L2W_MAX_WEBHOOKS];
     size_t n_webhooks;
     uint32_t alert_max_backoff_ms; /* retry delay cap for alert delivery */
+    l2w_signer_config signers[L2W_MAX_SIGNERS];
+    size_t n_signers;
+    l2w_response_mode default_response_mode;
+    l2w_response_rule response_rules[L2W_MAX_RESPONSE_RULES];
+    size_t n_response_rules;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 
@@ -69,5 +121,9 @@ L2W_MUST_CHECK l2w_status l2w_config_parse(l2w_config **out, const char *text, s
 void l2w_config_free(l2w_config *cfg);
 
 const l2w_chain_config *l2w_config_chain(const l2w_config *cfg, const char *name);
+const l2w_signer_config *l2w_config_signer(const l2w_config *cfg, const char *name);
+/* The rule for a finding kind on a chain: the first rule naming that chain,
+ * else the first rule for every chain, else NULL (default mode, no signer). */
+const l2w_response_rule *l2w_config_response_rule(const l2w_config *cfg, const char *kind, const char *chain);
 
 #endif

@@ -1,0 +1,69 @@
+#ifndef L2W_CORE_CONFIG_PARSE_H
+#define L2W_CORE_CONFIG_PARSE_H
+
+/* Internal to the config loader: the table-driven field parser shared by
+ * config.c (chains, database, web, alerts) and config_responder.c (signers,
+ * responses, transaction managers). Not for use outside core/config*.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/yaml_tree.h"
+
+typedef enum {
+    F_STRING = 0, /* any non-empty string */
+    F_URL = 1,    /* http(s) URL with ${ENV} expansion */
+    F_DBURL = 2,  /* libpq URL or keyword string with ${ENV} expansion */
+    F_U64 = 3,
+    F_U32 = 4,
+    F_ADDR = 5,
+    F_NAME = 6,   /* [a-z0-9_-]{1,32} */
+    F_ROLE = 7,
+    F_LEVEL = 8,
+    F_LISTEN = 9, /* host:port */
+    F_URLS = 10,  /* list of F_URL */
+    F_MODE = 11,  /* off | dry-run | on */
+} cfg_field_type;
+
+typedef struct {
+    const char *key;
+    cfg_field_type type;
+    size_t offset;    /* into the struct being filled */
+    size_t has_offset; /* offset of a bool "has_X" flag, or 0 */
+    uint64_t min, max;
+    const char *def;  /* default as text, NULL = none */
+    bool required;
+} cfg_field;
+
+typedef struct {
+    const char *file;
+    l2w_err *err;
+} cfg_ctx;
+
+#define NO_HAS 0
+
+#define CFG_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+L2W_PRINTF(4, 5) l2w_status cfg_fail(cfg_ctx *c, int line, const char *path, const char *fmt, ...);
+l2w_status cfg_expand_env(cfg_ctx *c, int line, const char *path, const char *in, char **out);
+l2w_status cfg_parse_uint(cfg_ctx *c, const l2w_yaml_node *n, const char *path, uint64_t min, uint64_t max,
+                          uint64_t *out);
+l2w_status cfg_check_url(cfg_ctx *c, int line, const char *path, const char *url);
+bool cfg_valid_name(const char *s);
+l2w_status cfg_set_string(char **dst, const char *s);
+/* Fills obj from map according to specs; keys in map but in neither specs nor
+ * sub_keys (NULL-terminated, may be NULL) are errors. */
+l2w_status cfg_parse_section(cfg_ctx *c, const l2w_yaml_node *map, const char *prefix, const cfg_field *specs,
+                             size_t n_specs, const char *const *sub_keys, void *obj, l2w_config *cfg);
+/* *out is the mapping under key, or an empty mapping when key is absent. */
+l2w_status cfg_optional_map(cfg_ctx *c, const l2w_yaml_node *root, const char *key, const l2w_yaml_node **out);
+/* Parses the responder sections: top-level signers and responses, and
+ * chains[i].txmgr (called per chain with that chain's map). */
+l2w_status cfg_parse_signers(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+l2w_status cfg_parse_responses(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+l2w_status cfg_parse_txmgr(cfg_ctx *c, const l2w_yaml_node *chain_map, const char *prefix, l2w_chain_config *chain);
+void cfg_free_responder(l2w_config *cfg);
+
+#endif
