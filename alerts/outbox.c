@@ -478,8 +478,12 @@ void l2w_alerts_stop(l2w_alerts *a)
 
 static bool valid_event(const char *event)
 {
-    return event && (strcmp(event, "raised") == 0 || strcmp(event, "retracted") == 0 ||
-                     strcmp(event, "resolved") == 0);
+    static const char *const events[] = {"raised",        "retracted",      "resolved",       "response_dry_run",
+                                         "response_sent", "response_landed", "response_failed"};
+    for (size_t i = 0; event && i < sizeof events / sizeof events[0]; i++)
+        if (strcmp(event, events[i]) == 0)
+            return true;
+    return false;
 }
 
 l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event, const char *payload_json,

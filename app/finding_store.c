@@ -7,6 +7,7 @@
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "responder/plan.h"
 
 static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, bool *created, l2w_err *err)
 {
@@ -44,16 +45,16 @@ static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, 
     return L2W_OK;
 }
 
-static l2w_status queue_alerts(l2w_db *db, int64_t id, const l2w_config *cfg, l2w_err *err)
+l2w_status l2w_finding_alert(l2w_db *db, int64_t id, const char *event, const l2w_config *cfg, l2w_err *err)
 {
     char idtext[24];
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
-    const char *params[] = {idtext};
+    const char *params[] = {idtext, event};
     PGresult *res;
     l2w_status st = l2w_db_exec(db, &res,
-                                "SELECT (doc || jsonb_build_object('event', 'raised'))::text "
+                                "SELECT (doc || jsonb_build_object('event', $2::text))::text "
                                 "FROM finding_documents WHERE id = $1",
-                                1, params, err);
+                                2, params, err);
     if (st != L2W_OK)
         return st;
     if (PQntuples(res) != 1) {
@@ -61,7 +62,7 @@ static l2w_status queue_alerts(l2w_db *db, int64_t id, const l2w_config *cfg, l2
         l2w_err_set(err, "finding %s: not found after insert", idtext);
         return L2W_ERR_DB;
     }
-    st = l2w_alerts_enqueue(db, id, "raised", PQgetvalue(res, 0, 0), cfg, err);
+    st = l2w_alerts_enqueue(db, id, event, PQgetvalue(res, 0, 0), cfg, err);
     PQclear(res);
     return st;
 }
@@ -72,7 +73,10 @@ l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config 
     l2w_status st = insert_finding(db, f, id, created, err);
     if (st != L2W_OK || !*created)
         return st;
-    if ((st = queue_alerts(db, *id, cfg, err)) != L2W_OK)
+    bool planned;
+    if ((st = l2w_response_plan(db, f, *id, cfg, &planned, err)) != L2W_OK)
+        return st;
+    if ((st = l2w_finding_alert(db, *id, "raised", cfg, err)) != L2W_OK)
         return st;
     char labels[128];
     snprintf(labels, sizeof labels, "kind=\"%s\",severity=\"%s\"", f->kind, l2w_severity_name(f->severity));

@@ -165,6 +165,33 @@ l2w_status l2w_db_bytea_parse(uint8_t *out, size_t out_len, const char *text)
     return got == out_len ? L2W_OK : L2W_ERR_INVALID;
 }
 
+l2w_status l2w_db_bytea_parse_bytes(l2w_bytes *out, const char *text)
+{
+    size_t n = strlen(text);
+    if (n < 2 || n % 2 != 0 || text[0] != '\\' || text[1] != 'x')
+        return L2W_ERR_INVALID;
+    size_t len = (n - 2) / 2, got = 0;
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return L2W_ERR_NOMEM;
+    l2w_status st = l2w_hex_decode(buf, len, &got, text + 2, n - 2);
+    if (st == L2W_OK) {
+        l2w_bytes_append(out, buf, got);
+        st = l2w_bytes_status(out);
+    }
+    l2w_wipe(buf, len);
+    free(buf);
+    return st;
+}
+
+char *l2w_db_bytea_text_alloc(const uint8_t *in, size_t len)
+{
+    char *out = malloc(2 * len + 3);
+    if (out)
+        l2w_db_bytea_text(out, in, len);
+    return out;
+}
+
 /* ---- migrations ---------------------------------------------------------- */
 
 static l2w_status migration_version(int *version, const char *name)

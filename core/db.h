@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytes.h"
 #include "core/status.h"
 
 /* One PostgreSQL connection, owned by one thread. Errors are classified the
@@ -41,5 +42,9 @@ L2W_MUST_CHECK l2w_status l2w_db_try_lock(l2w_db *db, int64_t key, int *acquired
 void l2w_db_bytea_text(char *out, const uint8_t *in, size_t len);
 /* Parse a bytea text value ("\x...") of exactly out_len bytes. */
 L2W_MUST_CHECK l2w_status l2w_db_bytea_parse(uint8_t *out, size_t out_len, const char *text);
+/* Parse a bytea text value of any length, appending it to out. */
+L2W_MUST_CHECK l2w_status l2w_db_bytea_parse_bytes(l2w_bytes *out, const char *text);
+/* bytea text of in, malloc'd (NULL on allocation failure). */
+char *l2w_db_bytea_text_alloc(const uint8_t *in, size_t len);
 
 #endif

@@ -23,7 +23,7 @@ typedef struct {
     const char *kind;            /* static string, e.g. "invalid_output_root" */
     l2w_severity severity;
     char chain[40];
-    char dedup_key[256];
+    char dedup_key[400];
     char title[256];
     char summary[1024];
     json_t *evidence;            /* owned object */

@@ -87,8 +87,13 @@ l2w_status l2w_state_root_finding(l2w_finding *out, const l2w_output_proposal *p
     out->kind = "invalid_output_root";
     out->severity = L2W_SEV_CRITICAL;
     snprintf(out->chain, sizeof out->chain, "%s", p->l2_chain);
-    snprintf(out->dedup_key, sizeof out->dedup_key, "invalid_output_root:%s:%s:%s:%s", p->l2_chain, oracle, index,
-             posted);
+    /* The proposing transaction is part of the fact: the same wrong root
+     * proposed again after a deletion is a new attack that needs a new answer,
+     * while the same transaction re-mined after a reorg is not. */
+    char l1_tx[L2W_HASH_HEX_LEN];
+    l2w_hash_to_hex(l1_tx, &p->l1_tx_hash);
+    snprintf(out->dedup_key, sizeof out->dedup_key, "invalid_output_root:%s:%s:%s:%s:%s", p->l2_chain, oracle, index,
+             posted, l1_tx);
     snprintf(out->title, sizeof out->title, "Invalid output root at index %s (L2 block %s)", index, block);
     snprintf(out->summary, sizeof out->summary,
              "L2OutputOracle %s on %s holds output root %s for %s block %s, but the L2 itself gives %s. "

@@ -129,6 +129,13 @@ static void test_finding(void)
     l2w_finding h;
     CHECK(l2w_state_root_finding(&h, &again, &in, &correct, &err) == L2W_OK);
     CHECK(strcmp(f.dedup_key, h.dedup_key) != 0);
+    /* The same wrong root proposed again by a new transaction is a new fact. */
+    l2w_output_proposal reproposed = p;
+    random_hash(&reproposed.l1_tx_hash);
+    l2w_finding k;
+    CHECK(l2w_state_root_finding(&k, &reproposed, &in, &correct, &err) == L2W_OK);
+    CHECK(strcmp(f.dedup_key, k.dedup_key) != 0);
+    l2w_finding_clear(&k);
     l2w_finding_clear(&f);
     l2w_finding_clear(&g);
     l2w_finding_clear(&h);

@@ -1,0 +1,32 @@
+#include "responder/action.h"
+
+#include <string.h>
+
+extern const l2w_action l2w_action_delete_l2_outputs;
+
+static const l2w_action *const actions[] = {
+    &l2w_action_delete_l2_outputs,
+};
+
+void l2w_action_plan_clear(l2w_action_plan *p)
+{
+    l2w_bytes_free(&p->calldata);
+    json_decref(p->params);
+    p->params = NULL;
+}
+
+const l2w_action *l2w_action_for_kind(const char *kind)
+{
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(actions[i]->finding_kind, kind) == 0)
+            return actions[i];
+    return NULL;
+}
+
+const l2w_action *l2w_action_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+        if (strcmp(actions[i]->name, name) == 0)
+            return actions[i];
+    return NULL;
+}

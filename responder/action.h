@@ -1,0 +1,61 @@
+#ifndef L2W_RESPONDER_ACTION_H
+#define L2W_RESPONDER_ACTION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "collector/eth_tx.h"
+#include "collector/rpc.h"
+#include "core/bytes.h"
+#include "core/config.h"
+#include "core/eth_types.h"
+#include "core/finding.h"
+#include "core/status.h"
+
+/* A response action: the on-chain answer to one finding kind. Each action
+ * knows how to build its call from a finding, whether it is still needed just
+ * before a nonce is spent on it, and whether it took effect once mined. */
+
+typedef struct {
+    char idempotency_key[400]; /* names the fact answered; one action per key, ever */
+    char chain[40];            /* the chain the transaction goes to */
+    l2w_addr to;
+    l2w_bytes calldata;        /* owned */
+    json_t *params;            /* owned: what still_needed and verify read */
+    char summary[256];         /* one line for logs and alerts */
+} l2w_action_plan;
+
+void l2w_action_plan_clear(l2w_action_plan *p);
+
+/* What the checks see of a stored response. */
+typedef struct {
+    l2w_addr to;
+    const json_t *params;
+    bool has_sender;
+    l2w_addr sender;
+    l2w_hash tx_hash;          /* verify: the mined transaction */
+    uint64_t mined_block;      /* verify: its block */
+} l2w_action_target;
+
+typedef struct {
+    const char *finding_kind;
+    const char *name;
+    L2W_MUST_CHECK l2w_status (*plan)(const l2w_finding *f, const l2w_config *cfg, l2w_action_plan *out,
+                                      l2w_err *err);
+    /* *needed false with a note when the chain no longer needs the call
+     * (someone else answered first, the target moved on). */
+    L2W_MUST_CHECK l2w_status (*still_needed)(l2w_rpc *rpc, const l2w_action_target *t, bool *needed, char *note,
+                                              size_t note_len, l2w_err *err);
+    /* After the transaction is mined successfully and confirmed: did the
+     * state change it was sent for happen, in that transaction? */
+    L2W_MUST_CHECK l2w_status (*verify)(l2w_rpc *rpc, const l2w_action_target *t, bool *effective, char *note,
+                                        size_t note_len, l2w_err *err);
+} l2w_action;
+
+/* The action answering findings of kind, or NULL. */
+const l2w_action *l2w_action_for_kind(const char *kind);
+/* The action called name (as stored in responses.action), or NULL. */
+const l2w_action *l2w_action_by_name(const char *name);
+
+#endif
