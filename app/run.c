@@ -9,6 +9,7 @@
 
 #include "alerts/outbox.h"
 #include "app/output_checker.h"
+#include "app/responder_worker.h"
 #include "app/wakeup.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
@@ -94,8 +95,11 @@ static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *m
         *more = st == L2W_OK && ingested == w->chain->max_blocks_per_poll;
         return st;
     }
-    size_t judged;
-    return l2w_output_checker_step(w->checker, db, rpc, &judged, err);
+    size_t judged = 0;
+    l2w_status st = l2w_output_checker_step(w->checker, db, rpc, &judged, err);
+    if (judged > 0)
+        l2w_wakeup_notify(w->wakeup); /* a finding may wait for its response */
+    return st;
 }
 
 static void *worker_main(void *arg)
@@ -243,18 +247,28 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    l2w_status st = prepare_database(cfg, err);
-    if (st == L2W_OK)
-        st = startup_chain_checks(cfg, err);
+    /* Keys first: a signer that cannot load is a configuration error that
+     * must stop l2watch before it watches anything. */
+    l2w_signers signers;
+    l2w_status st = l2w_signers_open(&signers, cfg, err);
     if (st != L2W_OK)
         return st;
+    st = prepare_database(cfg, err);
+    if (st == L2W_OK)
+        st = startup_chain_checks(cfg, err);
+    if (st != L2W_OK) {
+        l2w_signers_close(&signers);
+        return st;
+    }
 
     l2w_web *web = NULL;
     l2w_alerts *alerts = NULL;
+    l2w_responder *responder = NULL;
     chain_worker workers[L2W_MAX_CHAINS];
     memset(workers, 0, sizeof workers);
     l2w_wakeup *wakeup = l2w_wakeup_create();
     if (!wakeup) {
+        l2w_signers_close(&signers);
         l2w_err_set(err, "out of memory");
         return L2W_ERR_NOMEM;
     }
@@ -263,6 +277,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
         st = l2w_alerts_start(&alerts, cfg, err);
     if (st == L2W_OK)
         st = start_workers(cfg, workers, wakeup, err);
+    if (st == L2W_OK)
+        st = l2w_responder_start(&responder, cfg, &signers, wakeup, err);
     if (st == L2W_OK) {
         L2W_INFO("run", NULL, "l2watch %s watching %zu chain(s); dashboard on http://%s:%u/", L2W_VERSION,
                  cfg->n_chains, cfg->web_listen_host, (unsigned)l2w_web_port(web));
@@ -270,6 +286,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
         L2W_INFO("run", NULL, "signal %d: stopping", sig);
     }
     stop_workers(cfg, workers, wakeup);
+    l2w_responder_stop(responder);
+    l2w_signers_close(&signers);
     l2w_alerts_stop(alerts);
     l2w_web_stop(web);
     l2w_wakeup_destroy(wakeup);

@@ -98,11 +98,12 @@ class L2Watch:
         self.proc = None
         self.port = None
 
-    def start(self, timeout=60):
+    def start(self, timeout=60, env=None):
+        """env: extra environment variables for this run (e.g. L2W_FAILPOINT)."""
         self.log = open(self.log_path, "ab")
         self.start_offset = self.log.tell()
         self.proc = subprocess.Popen([L2WATCH, "run", "-c", self.config_path], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
 
         def ready():
             if self.proc.poll() is not None:
@@ -137,6 +138,14 @@ class L2Watch:
         if self.proc:
             self.log.close()
             assert self.proc.returncode == 0, f"l2watch exited with {self.proc.returncode}:\n{self.output()}"
+        self.assert_clean()
+
+    def wait_killed(self, timeout=60):
+        """Waits for the process to die of SIGKILL (a failpoint) and closes its log."""
+        wait_until(lambda: self.proc.poll() is not None, timeout, what="l2watch to hit its failpoint")
+        self.log.close()
+        assert self.proc.returncode == -signal.SIGKILL, \
+            f"l2watch exited with {self.proc.returncode}, not SIGKILL:\n{self.output()}"
         self.assert_clean()
 
     def assert_clean(self):

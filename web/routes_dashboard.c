@@ -15,6 +15,7 @@
 /* Rows shown; the JSON API pages further. */
 #define DASH_FINDINGS "50"
 #define DASH_PROPOSALS "20"
+#define DASH_RESPONSES "20"
 #define TS_FMT "'YYYY-MM-DD HH24:MI:SS\"Z\"'"
 
 static const char chains_sql[] =
@@ -36,10 +37,17 @@ static const char proposals_sql[] =
     " l1_block_number::text"
     " FROM output_proposals ORDER BY l1_block_number DESC, log_index DESC LIMIT " DASH_PROPOSALS;
 
+static const char responses_sql[] =
+    "SELECT finding_id::text, action, chain, mode, status, nonce::text,"
+    " CASE WHEN tx_hash IS NULL THEN NULL ELSE '0x' || encode(tx_hash, 'hex') END, bumps::text, note,"
+    " to_char(updated_at AT TIME ZONE 'UTC', " TS_FMT ")"
+    " FROM responses ORDER BY id DESC LIMIT " DASH_RESPONSES;
+
 typedef struct {
     PGresult *chains;
     PGresult *findings;
     PGresult *proposals;
+    PGresult *responses;
 } dashboard_data;
 
 static void data_clear(dashboard_data *d)
@@ -47,6 +55,7 @@ static void data_clear(dashboard_data *d)
     PQclear(d->chains);
     PQclear(d->findings);
     PQclear(d->proposals);
+    PQclear(d->responses);
     memset(d, 0, sizeof *d);
 }
 
@@ -61,6 +70,8 @@ static l2w_status load(dashboard_data *d, const l2w_web_request *req, l2w_err *e
         st = l2w_db_exec(db, &d->findings, findings_sql, 0, NULL, err);
     if (st == L2W_OK)
         st = l2w_db_exec(db, &d->proposals, proposals_sql, 0, NULL, err);
+    if (st == L2W_OK)
+        st = l2w_db_exec(db, &d->responses, responses_sql, 0, NULL, err);
     l2w_db_pool_release(req->pool, db);
     return st;
 }
@@ -194,6 +205,28 @@ static void render_head(FILE *f)
           f);
 }
 
+static void render_responses(FILE *f, const PGresult *res)
+{
+    fputs("<section><h2>Responses</h2><table>\n<thead><tr><th>Finding</th><th>Action</th><th>Chain</th>"
+          "<th>Mode</th><th>Status</th><th>Nonce</th><th>Transaction</th><th>Bumps</th><th>Note</th>"
+          "<th>Updated</th></tr></thead><tbody>\n",
+          f);
+    int n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        fputs("<tr><td><a href=\"/api/v1/findings/", f);
+        l2w_html_put(f, PQgetvalue(res, i, 0));
+        fputs("\">", f);
+        l2w_html_put(f, PQgetvalue(res, i, 0));
+        fputs("</a></td>", f);
+        for (int c = 1; c <= 9; c++)
+            cell(f, res, i, c, c == 6 ? "hash" : NULL);
+        fputs("</tr>\n", f);
+    }
+    if (n == 0)
+        empty_row(f, 10, "No responses.");
+    fputs("</tbody></table></section>\n", f);
+}
+
 /* The page as a malloc'd string; data NULL renders the "database
  * unavailable" banner instead of the tables. */
 static l2w_status render(char **out, size_t *out_len, const dashboard_data *data)
@@ -208,6 +241,7 @@ static l2w_status render(char **out, size_t *out_len, const dashboard_data *data
     if (data) {
         render_chains(f, data->chains);
         render_findings(f, data->findings);
+        render_responses(f, data->responses);
         render_proposals(f, data->proposals);
     } else {
         fputs("<p class=\"banner\">The database is unavailable; this page retries every 5 s.</p>\n", f);

@@ -31,7 +31,9 @@ def webhook():
     hook.close()
 
 
-def write_config(path, world, database_url, webhook_url, l2_rpc=None, l1_rpc=None):
+def write_config(path, world, database_url, webhook_url, l2_rpc=None, l1_rpc=None, l1_extra="", extra=""):
+    """l1_extra: YAML lines added to the l1 chain (indented 4 spaces), e.g. a
+    txmgr section; extra: top-level YAML appended (signers, responses)."""
     info = world.info
     text = f"""
 log_level: debug
@@ -54,7 +56,7 @@ chains:
     rpc_timeout_ms: 3000
     confirmations: 0
     start_block: 0
-  - name: op-local
+{l1_extra}  - name: op-local
     role: l2
     chain_id: {info['l2']['chain_id']}
     l1: l1
@@ -62,7 +64,7 @@ chains:
     poll_interval_ms: 200
     rpc_timeout_ms: 3000
     l2_output_oracle: "{info['contracts']['L2OutputOracleProxy']}"
-"""
+{extra}"""
     with open(path, "w") as f:
         f.write(text)
     return path

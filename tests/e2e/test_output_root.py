@@ -27,8 +27,17 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     assert webhook.requests == []
 
     bad = world.propose_wrong()
-    alerts = wait_until(webhook.delivered, 60, what="the invalid_output_root alert")
-    assert len(alerts) == 1
+    # With no responses section the policy is dry-run: the finding's alert,
+    # then one saying what would have been sent, and nothing sent.
+    alerts = wait_until(lambda: len(webhook.delivered()) >= 2 and webhook.delivered(), 60,
+                        what="the invalid_output_root alert and its dry-run response alert")
+    assert [x["event"] for x in alerts] == ["raised", "response_dry_run"]
+    dry = alerts[1]["response"]
+    assert dry["mode"] == "dry-run" and dry["status"] == "dry_run" and dry["action"] == "delete_l2_outputs"
+    assert dry["to"] == world.info["contracts"]["L2OutputOracleProxy"].lower()
+    assert dry["calldata"] == world.calldata("L2OutputOracle", "deleteL2Outputs(uint256)", bad["index"])
+    assert dry["tx_hash"] is None
+    assert world.get_output(bad["index"])["root"].lower() == bad["root"]
     a = alerts[0]
     assert a["kind"] == "invalid_output_root"
     assert a["severity"] == "critical"
@@ -56,7 +65,7 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     more = world.propose_honest()
     wait_until(lambda: proposals_checked(database, 22), 60, what="the proposal after the restart to be checked")
     assert database.rows(f"SELECT check_status FROM output_proposals WHERE output_index = {more['index']}") == [["1"]]
-    assert len(webhook.requests) == 1
+    assert len(webhook.requests) == 2
     assert database.rows("SELECT count(*) FROM findings") == [["1"]]
     assert database.rows("SELECT count(*), count(delivered_at) FROM alert_outbox") == [["1", "1"]]
     lw.stop()
@@ -81,5 +90,6 @@ def test_l2_behind_the_proposal_is_not_yet_checkable(world, database, webhook, m
     # Once the L2 reaches the block, the wrong root is found.
     world.mine_l2(ahead["l2_block"] - world.l2_head())
     alerts = wait_until(webhook.delivered, 60, what="the alert once the L2 caught up")
-    assert len(alerts) == 1 and alerts[0]["evidence"]["output_index"] == str(ahead["index"])
+    raised = [x for x in alerts if x["event"] == "raised"]
+    assert len(raised) == 1 and raised[0]["evidence"]["output_index"] == str(ahead["index"])
     lw.stop()
