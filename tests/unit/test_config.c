@@ -99,6 +99,95 @@ static void test_errors_name_line_and_key(void)
     expect_error("log_level: debug", "x: &a 1\ny: *a", "anchors");
 }
 
+static const char responder_part[] =
+    "signers:\n"
+    "  - name: challenger\n"
+    "    key_file: /etc/l2watch/challenger.key\n"
+    "  - name: guardian\n"
+    "    remote_url: http://127.0.0.1:9000\n"
+    "    address: \"0x00000000000000000000000000000000000000Bb\"\n"
+    "responses:\n"
+    "  default_mode: off\n"
+    "  rules:\n"
+    "    - kind: invalid_output_root\n"
+    "      mode: on\n"
+    "      signer: challenger\n"
+    "    - kind: invalid_output_root\n"
+    "      chain: op-local\n"
+    "      mode: dry-run\n";
+
+static l2w_status parse_with_responder(const char *part, const char *l1_txmgr, l2w_config **cfg, l2w_err *err)
+{
+    char text[8192];
+    const char *cut = strstr(good, "    confirmations: 3\n");
+    snprintf(text, sizeof text, "%.*s%s%s%s", (int)(cut - good), good, l1_txmgr, cut, part);
+    return parse(text, cfg, err);
+}
+
+static void test_responder_sections(void)
+{
+    setenv("L2W_TEST_RPC", "https://backup.example/key", 1);
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = parse_with_responder(responder_part, "    txmgr:\n      fee_cap_gwei: 50\n      confirmations: 5\n",
+                                         &cfg, &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st != L2W_OK)
+        return;
+    CHECK(cfg->n_signers == 2 && cfg->default_response_mode == L2W_RESPONSE_OFF);
+    const l2w_signer_config *ch = l2w_config_signer(cfg, "challenger");
+    CHECK(ch && ch->source == L2W_SIGNER_KEY_FILE && strcmp(ch->key_file, "/etc/l2watch/challenger.key") == 0);
+    const l2w_signer_config *g = l2w_config_signer(cfg, "guardian");
+    CHECK(g && g->source == L2W_SIGNER_REMOTE && g->has_address && g->address.b[19] == 0xbb);
+    /* A chain-specific rule wins over the rule for every chain. */
+    const l2w_response_rule *r = l2w_config_response_rule(cfg, "invalid_output_root", "op-local");
+    CHECK(r && r->mode == L2W_RESPONSE_DRY_RUN && r->chain);
+    r = l2w_config_response_rule(cfg, "invalid_output_root", "other");
+    CHECK(r && r->mode == L2W_RESPONSE_ON && strcmp(r->signer, "challenger") == 0);
+    CHECK(l2w_config_response_rule(cfg, "stale_channel_close", "op-local") == NULL);
+    const l2w_chain_config *l1 = l2w_config_chain(cfg, "l1");
+    CHECK(l1 && l1->txmgr.fee_cap_gwei == 50 && l1->txmgr.confirmations == 5);
+    CHECK(l1 && l1->txmgr.resubmit_after_ms == 24000 && l1->txmgr.gas_margin_percent == 25);
+    l2w_config_free(cfg);
+
+    /* Without a responses section every response is a dry run. */
+    CHECK(parse(good, &cfg, &err) == L2W_OK);
+    CHECK(cfg && cfg->default_response_mode == L2W_RESPONSE_DRY_RUN && cfg->n_signers == 0);
+    l2w_config_free(cfg);
+}
+
+static void expect_responder_error(const char *part, const char *txmgr, const char *want)
+{
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = parse_with_responder(part, txmgr, &cfg, &err);
+    CHECK_MSG(st == L2W_ERR_CONFIG, "accepted: %s", part);
+    CHECK_MSG(strstr(err.msg, want) != NULL, "message \"%s\" lacks \"%s\"", err.msg, want);
+    CHECK(cfg == NULL);
+}
+
+static void test_responder_errors(void)
+{
+    setenv("L2W_TEST_RPC", "https://backup.example/key", 1);
+    expect_responder_error("signers:\n  - name: a\n", "", "signers[0].: give exactly one of key_file");
+    expect_responder_error("signers:\n  - name: a\n    key_file: /k\n    key_env: K\n", "", "exactly one");
+    expect_responder_error("signers:\n  - name: a\n    remote_url: http://x\n", "", "needs address");
+    expect_responder_error("signers:\n  - name: a\n    key_file: /k\n  - name: a\n    key_file: /j\n", "",
+                           "duplicate signer name");
+    expect_responder_error("responses:\n  rules:\n    - kind: invalid_output_root\n      mode: on\n", "",
+                           "responses.rules[0].: mode on needs signer");
+    expect_responder_error("responses:\n  rules:\n    - kind: k\n      mode: maybe\n", "",
+                           "responses.rules[0].mode: expected off, dry-run or on");
+    expect_responder_error("responses:\n  rules:\n    - kind: k\n      mode: on\n      signer: ghost\n", "",
+                           "signer \"ghost\" is not defined");
+    expect_responder_error("responses:\n  rules:\n    - kind: k\n      chain: mars\n      mode: off\n", "",
+                           "chain \"mars\" is not defined");
+    expect_responder_error("responses:\n  default_mode: sometimes\n", "", "responses.default_mode");
+    expect_responder_error("", "    txmgr:\n      fee_cap: 5\n", "chains[0].txmgr.fee_cap: unknown key");
+    expect_responder_error("", "    txmgr:\n      confirmations: -1\n", "chains[0].txmgr.confirmations");
+    expect_responder_error("", "    txmgr: 5\n", "chains[0].txmgr: expected a mapping");
+}
+
 static void test_missing_file(void)
 {
     l2w_config *cfg = NULL;
@@ -134,6 +223,8 @@ int main(void)
 {
     RUN(test_good_config);
     RUN(test_errors_name_line_and_key);
+    RUN(test_responder_sections);
+    RUN(test_responder_errors);
     RUN(test_missing_file);
     RUN(test_example_configs_parse);
     return l2w_test_finish();
