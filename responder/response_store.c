@@ -126,6 +126,15 @@ l2w_status l2w_response_finish(l2w_db *db, int64_t id, const char *status, const
                    3, params, err);
 }
 
+l2w_status l2w_response_note(l2w_db *db, int64_t id, const char *note, l2w_err *err)
+{
+    char idt[24];
+    ID_TEXT(idt, id);
+    const char *params[] = {idt, note};
+    return exec_ok(db, "UPDATE responses SET note = $2, updated_at = now() WHERE id = $1::bigint AND note IS DISTINCT FROM $2",
+                   2, params, err);
+}
+
 l2w_status l2w_response_set_gas(l2w_db *db, int64_t id, const l2w_addr *sender, uint64_t gas_limit, l2w_err *err)
 {
     char idt[24], gas[24], from[2 * 20 + 3];

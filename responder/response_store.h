@@ -53,6 +53,9 @@ L2W_MUST_CHECK l2w_status l2w_responses_in_flight(l2w_db *db, const char *chain,
  * reverted, failed) with a note. */
 L2W_MUST_CHECK l2w_status l2w_response_finish(l2w_db *db, int64_t id, const char *status, const char *note,
                                               l2w_err *err);
+/* Sets the note of an open response: the latest problem it waits on, shown
+ * on the dashboard and in the API while it retries. */
+L2W_MUST_CHECK l2w_status l2w_response_note(l2w_db *db, int64_t id, const char *note, l2w_err *err);
 /* Records the gas limit and sender planned for a dry run or a send. */
 L2W_MUST_CHECK l2w_status l2w_response_set_gas(l2w_db *db, int64_t id, const l2w_addr *sender, uint64_t gas_limit,
                                                l2w_err *err);

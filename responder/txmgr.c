@@ -501,6 +501,10 @@ l2w_status l2w_txmgr_step(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, bool *in_fligh
         if (st != L2W_OK) {
             l2w_err_set(err, "response %lld (%s): %s", (long long)r.id, r.action, one.msg);
             result = st;
+            /* Best effort: the operator sees why it waits; the retry does not
+             * depend on this write, whose own failure the next step reports. */
+            if (l2w_response_note(db, r.id, one.msg, NULL) != L2W_OK)
+                L2W_DEBUG("responder", m->chain->name, "response %lld: could not record its note", (long long)r.id);
         }
         l2w_response_clear(&r);
     }

@@ -217,3 +217,28 @@ def test_key_file_readable_by_others_stops_the_start(world, database, workdir):
     assert world.info["accounts"]["challenger"]["key"][2:] not in result.stderr + result.stdout
     # Nothing was started: the database was not even migrated.
     assert database.rows("SELECT count(*) FROM information_schema.tables WHERE table_name = 'responses'") == [["0"]]
+
+
+def test_response_reorged_out_is_sent_again(world, database, webhook, make_l2watch, workdir):
+    challenger = world.info["accounts"]["challenger"]
+    nonce = world.nonce(world.l1, challenger["address"])
+    lw = make_l2watch(l1_extra=L1_TXMGR.format(resubmit=3000).replace("confirmations: 1", "confirmations: 6"),
+                      extra=responses_yaml(key_signer(write_key(workdir, challenger["key"]))))
+    lw.start()
+    bad = world.propose_wrong()
+    wait_until(lambda: (response_for(database, bad) or [None])[0] == "mined", 30, what="the response to be mined")
+    world.l1("evm_setIntervalMining", 0)
+    mined_block = int(database.rows("SELECT mined_block FROM responses")[0][0])
+    head = int(world.l1("eth_blockNumber"), 16)
+    assert mined_block > bad["l1_block"]
+    world.l1("anvil_rollback", head - mined_block + 1)  # the block with the deletion is gone
+    assert outputs_deleted(world) == []
+    world.l1("evm_setIntervalMining", 1)
+
+    wait_until(lambda: (response_for(database, bad) or [None])[0] == "verified", 60,
+               what="the response to land again and be verified")
+    assert database.rows("SELECT reorgs FROM responses") == [["1"]]
+    logs = outputs_deleted(world)
+    assert len(logs) == 1 and int(logs[0]["topics"][2], 16) == bad["index"]
+    assert world.nonce(world.l1, challenger["address"]) == nonce + 1
+    assert 'l2watch_txmgr_reorged_total{chain="l1"} 1' in lw.get("/metrics")[1]
