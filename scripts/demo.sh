@@ -30,13 +30,14 @@ world_get() {
 }
 
 # ------------------------------------------------------------------ l2watch
-# TODO(lead): the l2watch part of the demo goes here. For now this only says what it
-# will do. It gets the database URL, the two RPC URLs and the L2OutputOracle proxy,
-# and should leave l2watch running in the background (pid in $RUN/l2watch.pid,
-# log in $RUN/l2watch.log) so that the proposals below are watched live.
+# l2watch runs in the background (pid in $RUN/l2watch.pid, log in
+# $RUN/l2watch.log) holding the world's challenger key, so the wrong proposal
+# below is deleted by its own transaction.
 start_l2watch() {
-  local db_url=$1 l1_rpc=$2 l1_chain=$3 l2_rpc=$4 l2_chain=$5 l2oo=$6
+  local db_url=$1 l1_rpc=$2 l1_chain=$3 l2_rpc=$4 l2_chain=$5 l2oo=$6 challenger_key=$7
   stop_l2watch
+  (umask 077 && printf '%s\n' "$challenger_key" >"$RUN/challenger.key")
+  chmod 600 "$RUN/challenger.key"
   cat >"$RUN/l2watch.yaml" <<YAML
 log_level: info
 database:
@@ -51,6 +52,10 @@ chains:
     poll_interval_ms: 500
     confirmations: 0
     start_block: 0
+    txmgr:
+      confirmations: 2
+      receipt_poll_ms: 250
+      resubmit_after_ms: 6000
   - name: op-local
     role: l2
     chain_id: $l2_chain
@@ -58,6 +63,14 @@ chains:
     rpc: ["$l2_rpc"]
     poll_interval_ms: 500
     l2_output_oracle: "$l2oo"
+signers:
+  - name: challenger
+    key_file: "$RUN/challenger.key"
+responses:
+  rules:
+    - kind: invalid_output_root
+      mode: on
+      signer: challenger
 YAML
   "$L2WATCH" check-config -c "$RUN/l2watch.yaml" --rpc
   nohup "$L2WATCH" run -c "$RUN/l2watch.yaml" >"$RUN/l2watch.log" 2>&1 &
@@ -86,6 +99,19 @@ wait_for_finding() {
     sleep 0.2
   done
   echo "demo: no finding appeared within 60 s; see $RUN/l2watch.log" >&2
+  return 1
+}
+
+wait_for_response() {
+  local i
+  for i in $(seq 300); do
+    if curl -fsS "${DASHBOARD}api/v1/findings" 2>/dev/null | grep -q '"status": *"verified"'; then
+      say "Response landed: l2watch's deleteL2Outputs transaction is confirmed — see the dashboard"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "demo: the response did not land within 60 s; see $RUN/l2watch.log" >&2
   return 1
 }
 
@@ -125,12 +151,13 @@ start_all() {
   say "l2watch"
   start_l2watch "$db_url" "$(world_get "['l1']['rpc_url']")" "$(world_get "['l1']['chain_id']")" \
     "$(world_get "['l2']['rpc_url']")" "$(world_get "['l2']['chain_id']")" \
-    "$(world_get "['contracts']['L2OutputOracleProxy']")"
+    "$(world_get "['contracts']['L2OutputOracleProxy']")" "$(world_get "['accounts']['challenger']['key']")"
 
   say "Proposer: 3 honest output proposals, then 1 wrong one"
   world propose --dir "$WORLD_DIR" --kind honest --count 3 --brief
   world propose --dir "$WORLD_DIR" --kind wrong --count 1 --brief
   wait_for_finding
+  wait_for_response
 
   trap - EXIT
   say "Running"
