@@ -32,9 +32,16 @@ static const uint64_t round_constants[KECCAK_ROUNDS] = {
 };
 
 /* rho offsets r[x][y] = (t+1)(t+2)/2 mod 64 where (x, y) is reached from
- * (1, 0) after t steps of (x, y) -> (y, 2x + 3y mod 5); r[0][0] = 0. */
-static const unsigned rho_offsets[5][5] = {
-    {0, 36, 3, 41, 18}, {1, 44, 10, 45, 2}, {62, 6, 43, 15, 61}, {28, 55, 25, 21, 56}, {27, 20, 39, 8, 14},
+ * (1, 0) after t steps of (x, y) -> (y, 2x + 3y mod 5); r[0][0] = 0.
+ * Indexed by lane x + 5y, like the state. */
+static const unsigned rho_offsets[25] = {
+    0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
+};
+
+/* pi moves lane (x, y) to (y, 2x + 3y mod 5): pi_dest[x + 5y] is that lane's
+ * new index. Flat tables keep the modulo arithmetic out of the rounds. */
+static const unsigned pi_dest[25] = {
+    0, 10, 20, 5, 15, 16, 1, 11, 21, 6, 7, 17, 2, 12, 22, 23, 8, 18, 3, 13, 14, 24, 9, 19, 4,
 };
 
 static uint64_t rotl64(uint64_t v, unsigned n)
@@ -45,30 +52,39 @@ static uint64_t rotl64(uint64_t v, unsigned n)
 
 static void theta(uint64_t a[25])
 {
-    uint64_t c[5];
+    uint64_t c[5], d[5];
     for (int x = 0; x < 5; x++)
         c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
-    for (int x = 0; x < 5; x++) {
-        uint64_t d = c[(x + 4) % 5] ^ rotl64(c[(x + 1) % 5], 1);
-        for (int y = 0; y < 5; y++)
-            a[x + 5 * y] ^= d;
+    d[0] = c[4] ^ rotl64(c[1], 1);
+    d[1] = c[0] ^ rotl64(c[2], 1);
+    d[2] = c[1] ^ rotl64(c[3], 1);
+    d[3] = c[2] ^ rotl64(c[4], 1);
+    d[4] = c[3] ^ rotl64(c[0], 1);
+    for (int i = 0; i < 25; i += 5) {
+        a[i] ^= d[0];
+        a[i + 1] ^= d[1];
+        a[i + 2] ^= d[2];
+        a[i + 3] ^= d[3];
+        a[i + 4] ^= d[4];
     }
 }
 
-/* rho rotates each lane; pi moves lane (x, y) to (y, 2x + 3y). Done together
- * into b so no lane is overwritten before it is read. */
+/* rho and pi together into b, so no lane is overwritten before it is read. */
 static void rho_pi(uint64_t b[25], const uint64_t a[25])
 {
-    for (int x = 0; x < 5; x++)
-        for (int y = 0; y < 5; y++)
-            b[y + 5 * ((2 * x + 3 * y) % 5)] = rotl64(a[x + 5 * y], rho_offsets[x][y]);
+    for (int i = 0; i < 25; i++)
+        b[pi_dest[i]] = rotl64(a[i], rho_offsets[i]);
 }
 
 static void chi(uint64_t a[25], const uint64_t b[25])
 {
-    for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++)
-            a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+    for (int i = 0; i < 25; i += 5) {
+        a[i] = b[i] ^ (~b[i + 1] & b[i + 2]);
+        a[i + 1] = b[i + 1] ^ (~b[i + 2] & b[i + 3]);
+        a[i + 2] = b[i + 2] ^ (~b[i + 3] & b[i + 4]);
+        a[i + 3] = b[i + 3] ^ (~b[i + 4] & b[i]);
+        a[i + 4] = b[i + 4] ^ (~b[i] & b[i + 1]);
+    }
 }
 
 static void keccak_f1600(uint64_t a[25])
