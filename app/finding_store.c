@@ -73,9 +73,17 @@ l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config 
     l2w_status st = insert_finding(db, f, id, created, err);
     if (st != L2W_OK || !*created)
         return st;
+    /* A response that cannot be planned must not cost the finding: only a
+     * database error (which aborts the transaction anyway) is passed up. */
     bool planned;
-    if ((st = l2w_response_plan(db, f, *id, cfg, &planned, err)) != L2W_OK)
+    l2w_err plan_err = {{0}};
+    st = l2w_response_plan(db, f, *id, cfg, &planned, &plan_err);
+    if (st == L2W_ERR_DB || st == L2W_ERR_DB_RETRY) {
+        *err = plan_err;
         return st;
+    }
+    if (st != L2W_OK)
+        L2W_UNUSUAL("responder", f->chain, "finding %s: no response planned: %s", f->dedup_key, plan_err.msg);
     if ((st = l2w_finding_alert(db, *id, "raised", cfg, err)) != L2W_OK)
         return st;
     char labels[128];

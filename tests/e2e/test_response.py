@@ -242,3 +242,17 @@ def test_response_reorged_out_is_sent_again(world, database, webhook, make_l2wat
     assert len(logs) == 1 and int(logs[0]["topics"][2], 16) == bad["index"]
     assert world.nonce(world.l1, challenger["address"]) == nonce + 1
     assert 'l2watch_txmgr_reorged_total{chain="l1"} 1' in lw.get("/metrics")[1]
+
+
+def test_policy_off_records_the_finding_and_plans_nothing(world, database, webhook, make_l2watch, workdir):
+    off = "responses:\n  default_mode: on\n  rules:\n    - kind: invalid_output_root\n      chain: op-local\n" \
+          "      mode: off\n"
+    make_l2watch(extra=off).start()
+    bad = world.propose_wrong()
+    raised = wait_until(lambda: [a for a in webhook.delivered() if a["event"] == "raised"], 60,
+                        what="the finding's alert")
+    assert raised[0]["evidence"]["l1_tx_hash"] == bad["tx_hash"].lower()
+    assert raised[0]["response"] is None
+    world.mine_l2(1)
+    assert database.rows("SELECT count(*) FROM responses") == [["0"]]
+    assert [a["event"] for a in webhook.delivered()] == ["raised"]
