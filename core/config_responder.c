@@ -126,6 +126,9 @@ l2w_status cfg_parse_responses(cfg_ctx *c, const l2w_yaml_node *root, l2w_config
     static const char *const subs[] = {"rules", NULL};
     if (st == L2W_OK)
         st = cfg_parse_section(c, map, "responses.", responses_fields, CFG_COUNT(responses_fields), subs, cfg, cfg);
+    if (st == L2W_OK && cfg->default_response_mode == L2W_RESPONSE_ON)
+        return cfg_fail(c, l2w_yaml_get(map, "default_mode")->line, "responses.default_mode",
+                        "on needs a signer: turn responses on per kind with rules[].signer");
     const l2w_yaml_node *list = st == L2W_OK ? l2w_yaml_get(map, "rules") : NULL;
     if (!list)
         return st;

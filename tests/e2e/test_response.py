@@ -245,7 +245,7 @@ def test_response_reorged_out_is_sent_again(world, database, webhook, make_l2wat
 
 
 def test_policy_off_records_the_finding_and_plans_nothing(world, database, webhook, make_l2watch, workdir):
-    off = "responses:\n  default_mode: on\n  rules:\n    - kind: invalid_output_root\n      chain: op-local\n" \
+    off = "responses:\n  default_mode: dry-run\n  rules:\n    - kind: invalid_output_root\n      chain: op-local\n" \
           "      mode: off\n"
     make_l2watch(extra=off).start()
     bad = world.propose_wrong()

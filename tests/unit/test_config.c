@@ -183,6 +183,7 @@ static void test_responder_errors(void)
     expect_responder_error("responses:\n  rules:\n    - kind: k\n      chain: mars\n      mode: off\n", "",
                            "chain \"mars\" is not defined");
     expect_responder_error("responses:\n  default_mode: sometimes\n", "", "responses.default_mode");
+    expect_responder_error("responses:\n  default_mode: on\n", "", "responses.default_mode: on needs a signer");
     expect_responder_error("", "    txmgr:\n      fee_cap: 5\n", "chains[0].txmgr.fee_cap: unknown key");
     expect_responder_error("", "    txmgr:\n      confirmations: -1\n", "chains[0].txmgr.confirmations");
     expect_responder_error("", "    txmgr: 5\n", "chains[0].txmgr: expected a mapping");
