@@ -112,7 +112,7 @@ static l2w_status read_l2(l2w_rpc *rpc, uint64_t block, l2w_l2_output_inputs *in
     in->number = h.number;
     in->block_hash = h.hash;
     in->state_root = h.state_root;
-    return l2w_eth_storage_hash(rpc, &l2w_message_passer_address, &h.hash, &in->message_passer_storage_root, err);
+    return l2w_eth_storage_hash(rpc, &l2w_message_passer_address, &h, &in->message_passer_storage_root, err);
 }
 
 /* Stores the verdict; a mismatch also raises the finding. Returns

@@ -114,28 +114,6 @@ l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block
     return st;
 }
 
-l2w_status l2w_eth_storage_hash(l2w_rpc *rpc, const l2w_addr *account, const l2w_hash *block_hash, l2w_hash *out,
-                                l2w_err *err)
-{
-    json_t *params = json_pack("[o, [], {s:o}]", l2w_json_addr(account), "blockHash", l2w_json_hash(block_hash));
-    json_t *res;
-    l2w_status st = l2w_rpc_call(rpc, &res, "eth_getProof", params, err);
-    if (st != L2W_OK)
-        return st;
-    l2w_addr answered;
-    st = l2w_json_get_addr(&answered, res, "address", err);
-    if (st == L2W_OK && !l2w_addr_eq(&answered, account)) {
-        l2w_err_set(err, "proof is for another account");
-        st = L2W_ERR_PROTOCOL;
-    }
-    if (st == L2W_OK)
-        st = l2w_json_get_hash(out, res, "storageHash", err);
-    if (st != L2W_OK)
-        l2w_err_prefix(err, "rpc %s: eth_getProof", l2w_rpc_current_url(rpc));
-    json_decref(res);
-    return st;
-}
-
 void l2w_logs_free(l2w_evm_log *logs, size_t n)
 {
     if (!logs)

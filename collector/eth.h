@@ -6,7 +6,9 @@
 
 #include "collector/rpc.h"
 #include "core/eth_types.h"
+#include "core/mpt.h"
 #include "core/status.h"
+#include "core/u256.h"
 
 /* Typed Ethereum JSON-RPC reads. Every answer is validated: a node that
  * answers for the wrong block, or with malformed fields, is a protocol error,
@@ -43,10 +45,34 @@ L2W_MUST_CHECK l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number
 /* Headers first..first+count-1 in one batch request. */
 L2W_MUST_CHECK l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out,
                                           l2w_err *err);
-/* storageHash of account at the block with this hash (eth_getProof with an
- * EIP-1898 block-hash argument, so the answer cannot come from another block). */
-L2W_MUST_CHECK l2w_status l2w_eth_storage_hash(l2w_rpc *rpc, const l2w_addr *account, const l2w_hash *block_hash,
-                                               l2w_hash *out, l2w_err *err);
+/* ---- eth_getProof, checked (collector/eth_proof.c) ----
+ * The block is named by hash (EIP-1898), and every value is taken from the
+ * proofs checked against header->state_root, never from the node's summary
+ * fields; a summary that disagrees with the proofs, a proof for another
+ * account or slot, or a proof that does not verify is L2W_ERR_PROTOCOL with
+ * err naming the proof and node index. */
+
+#define L2W_ETH_MAX_PROOF_SLOTS 256
+
+/* The account's storage root at the block (the empty trie's root for an
+ * account that does not exist). */
+L2W_MUST_CHECK l2w_status l2w_eth_storage_hash(l2w_rpc *rpc, const l2w_addr *account,
+                                               const l2w_block_header *header, l2w_hash *out, l2w_err *err);
+/* The account (absent = the empty account, exists = false) and the values
+ * of n_slots storage slots into values[0..n_slots) (absent = 0). slots and
+ * values may be NULL when n_slots is 0. */
+L2W_MUST_CHECK l2w_status l2w_eth_get_proof(l2w_rpc *rpc, const l2w_addr *account, const l2w_hash *slots,
+                                            size_t n_slots, const l2w_block_header *header,
+                                            l2w_mpt_account *account_out, l2w_u256 *values, l2w_err *err);
+/* The same checks on an eth_getProof answer already in hand (for tools and
+ * tests that fetch or alter it themselves). */
+L2W_MUST_CHECK l2w_status l2w_eth_check_proof(const json_t *result, const l2w_addr *account, const l2w_hash *slots,
+                                              size_t n_slots, const l2w_hash *state_root,
+                                              l2w_mpt_account *account_out, l2w_u256 *values, l2w_err *err);
+/* eth_getProof's params for those slots at the block with this hash; a new
+ * reference, NULL on allocation failure. */
+json_t *l2w_eth_proof_params(const l2w_addr *account, const l2w_hash *slots, size_t n_slots,
+                             const l2w_hash *block_hash);
 /* Logs in [from, to] emitted by any of addresses with topic0 in topic0s.
  * *out is an array of *n_out logs freed with l2w_logs_free. Logs flagged
  * "removed" are refused (the caller retries on the new chain). */
