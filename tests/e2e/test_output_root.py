@@ -67,7 +67,7 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     assert database.rows(f"SELECT check_status FROM output_proposals WHERE output_index = {more['index']}") == [["1"]]
     assert len(webhook.requests) == 2
     assert database.rows("SELECT count(*) FROM findings") == [["1"]]
-    assert database.rows("SELECT count(*), count(delivered_at) FROM alert_outbox") == [["1", "1"]]
+    assert database.rows("SELECT count(*), count(delivered_at) FROM alert_outbox") == [["2", "2"]]
     lw.stop()
 
 
