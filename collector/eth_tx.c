@@ -10,16 +10,6 @@
 #define FEE_HISTORY_BLOCKS 10
 #define MAX_CALL_RESULT (1024 * 1024)
 
-static json_t *hex_json(const uint8_t *p, size_t n)
-{
-    char *s = l2w_hex_encode_alloc(p, n);
-    if (!s)
-        return NULL;
-    json_t *j = json_string(s);
-    free(s);
-    return j;
-}
-
 l2w_status l2w_eth_nonce(l2w_rpc *rpc, const l2w_addr *account, bool pending, uint64_t *out, l2w_err *err)
 {
     json_t *res;
@@ -87,7 +77,7 @@ static json_t *call_object(const l2w_eth_call_args *a)
     if (a->from)
         bad |= json_object_set_new(o, "from", l2w_json_addr(a->from));
     bad |= json_object_set_new(o, "to", l2w_json_addr(a->to));
-    bad |= json_object_set_new(o, "data", hex_json(a->data, a->data_len));
+    bad |= json_object_set_new(o, "data", l2w_json_hex(a->data, a->data_len));
     if (bad) {
         json_decref(o);
         return NULL;
@@ -161,7 +151,7 @@ l2w_status l2w_eth_send_raw(l2w_rpc *rpc, const uint8_t *raw, size_t len, const 
                             l2w_send_outcome *outcome, l2w_err *err)
 {
     json_t *res;
-    l2w_status st = l2w_rpc_call(rpc, &res, "eth_sendRawTransaction", json_pack("[o]", hex_json(raw, len)), err);
+    l2w_status st = l2w_rpc_call(rpc, &res, "eth_sendRawTransaction", json_pack("[o]", l2w_json_hex(raw, len)), err);
     if (st == L2W_ERR_RPC && err && classify_rejection(err->msg, outcome))
         return L2W_OK;
     if (st != L2W_OK)

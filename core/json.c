@@ -145,3 +145,11 @@ json_t *l2w_json_addr(const l2w_addr *a)
     l2w_addr_to_hex(hex, a);
     return json_string(hex);
 }
+
+json_t *l2w_json_hex(const uint8_t *data, size_t len)
+{
+    char *s = l2w_hex_encode_alloc(data, len);
+    json_t *j = s ? json_string(s) : NULL;
+    free(s);
+    return j;
+}

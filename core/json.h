@@ -34,5 +34,7 @@ L2W_MUST_CHECK l2w_status l2w_json_to_hash(l2w_hash *out, const json_t *v, const
 /* New JSON strings for hashes/addresses ("0x..." lowercase); NULL on OOM. */
 json_t *l2w_json_hash(const l2w_hash *h);
 json_t *l2w_json_addr(const l2w_addr *a);
+/* "0x" + lowercase hex of len bytes ("0x" for none); NULL on OOM. */
+json_t *l2w_json_hex(const uint8_t *data, size_t len);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "core/abi.h"
 #include "core/hex.h"
+#include "core/json.h"
 #include "core/keccak.h"
 #include "core/u256.h"
 
@@ -124,14 +125,6 @@ static void cmd_abi_encode(char *args)
     l2w_abi_type_free(t);
 }
 
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-    char *s = l2w_hex_encode_alloc(b, n);
-    json_t *j = s ? json_string(s) : NULL;
-    free(s);
-    return j;
-}
-
 static json_t *value_json(const l2w_abi_value *v)
 {
     char num[L2W_U256_DEC_LEN + 1];
@@ -152,12 +145,12 @@ static json_t *value_json(const l2w_abi_value *v)
     case L2W_ABI_BOOL:
         return json_boolean(v->boolean);
     case L2W_ABI_ADDRESS:
-        return hex_json(v->addr.b, sizeof v->addr.b);
+        return l2w_json_hex(v->addr.b, sizeof v->addr.b);
     case L2W_ABI_FIXED_BYTES:
-        return hex_json(v->fixed, v->len);
+        return l2w_json_hex(v->fixed, v->len);
     case L2W_ABI_BYTES:
     case L2W_ABI_STRING:
-        return hex_json(v->data, v->len);
+        return l2w_json_hex(v->data, v->len);
     case L2W_ABI_ARRAY:
     case L2W_ABI_FIXED_ARRAY:
     case L2W_ABI_TUPLE: {

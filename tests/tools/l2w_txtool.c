@@ -197,14 +197,6 @@ static l2w_status get_tx(l2w_tx *tx, tx_memory *mem, const json_t *j, l2w_err *e
 
 /* ------------------------------------------------------------ writing */
 
-static json_t *hex_json(const uint8_t *b, size_t n)
-{
-    char *s = l2w_hex_encode_alloc(b, n);
-    json_t *j = s ? json_string(s) : NULL;
-    free(s);
-    return j;
-}
-
 static json_t *dec_json(const l2w_u256 *v)
 {
     char s[L2W_U256_DEC_LEN];
@@ -239,7 +231,7 @@ static json_t *tx_json(const l2w_tx *tx)
                      "gas_price", dec_json(&tx->gas_price), "max_priority_fee_per_gas",
                      dec_json(&tx->max_priority_fee_per_gas), "max_fee_per_gas", dec_json(&tx->max_fee_per_gas),
                      "value", dec_json(&tx->value), "to", tx->has_to ? l2w_json_addr(&tx->to) : json_null(),
-                     "data", hex_json(tx->data, tx->data_len), "access_list", access_list_json(tx));
+                     "data", l2w_json_hex(tx->data, tx->data_len), "access_list", access_list_json(tx));
 }
 
 /* ------------------------------------------------------------ operations */
@@ -287,7 +279,7 @@ static l2w_status op_sign_tx(json_t **out, const json_t *req, l2w_err *err)
     if (st == L2W_OK)
         st = decode_raw(NULL, &sender, &reencodes, raw.data, raw.len, err);
     if (st == L2W_OK)
-        *out = json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "raw", hex_json(raw.data, raw.len), "hash",
+        *out = json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "raw", l2w_json_hex(raw.data, raw.len), "hash",
                          l2w_json_hash(&tx_hash), "signing_hash", l2w_json_hash(&digest), "address",
                          l2w_json_addr(&address), "sender", l2w_json_addr(&sender), "reencodes", reencodes);
     l2w_wipe(key, sizeof key);
@@ -323,7 +315,7 @@ static json_t *signature_json(const l2w_signature *sig)
     memcpy(rsv, sig->r, 32);
     memcpy(rsv + 32, sig->s, 32);
     rsv[64] = (uint8_t)(27 + sig->recid);
-    return hex_json(rsv, sizeof rsv);
+    return l2w_json_hex(rsv, sizeof rsv);
 }
 
 /* Signs digest and adds "signature" to out when the request has a key. */
