@@ -45,20 +45,22 @@ done
 # The server binaries scripts/pg.sh runs (Debian keeps them off PATH).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want postgresql
 
-# pytest for the python3 on PATH: Debian's package for the system interpreter,
-# pip for any other (pyenv, virtualenv), after apt has run.
-pip_pytest=0
-if command -v python3 >/dev/null 2>&1; then
-  if ! python3 -m pytest --version >/dev/null 2>&1; then
-    py_exe=$(python3 -c 'import sys; print(sys.executable)')
-    case "$py_exe" in
-      /usr/bin/*) want python3-pytest ;;
-      *) pip_pytest=1 ;;
+# Python modules the tests import, for the python3 on PATH: Debian's package
+# for the system interpreter, pip for any other (pyenv, virtualenv), after apt
+# has run. Each entry is module:debian-package:pip-package.
+PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml)
+pip_missing=()
+for entry in "${PY_MODULES[@]}"; do
+  IFS=: read -r module deb pip <<<"$entry"
+  if ! command -v python3 >/dev/null 2>&1; then
+    want "$deb"  # python3 itself comes from apt, so its modules do too
+  elif ! python3 -c "import $module" >/dev/null 2>&1; then
+    case "$(python3 -c 'import sys; print(sys.executable)')" in
+      /usr/bin/*) want "$deb" ;;
+      *) pip_missing+=("$pip") ;;
     esac
   fi
-else
-  want python3-pytest  # python3 itself comes from apt, so its pytest does too
-fi
+done
 
 if ((${#missing[@]})); then
   if ((EUID == 0)); then
@@ -83,14 +85,14 @@ if ((${#missing[@]})); then
   fi
 fi
 
-if ((pip_pytest)); then
-  say "installing pytest (pip, for $(command -v python3))"
+if ((${#pip_missing[@]})); then
+  say "installing ${pip_missing[*]} (pip, for $(command -v python3))"
   if ! python3 -m pip --version >/dev/null 2>&1; then
     python3 -m ensurepip --upgrade >/dev/null 2>&1 ||
-      die "python3 ($(command -v python3)) has no pip and ensurepip failed; install pytest for it by hand"
+      die "python3 ($(command -v python3)) has no pip and ensurepip failed; install ${pip_missing[*]} for it by hand"
   fi
-  python3 -m pip install --quiet --disable-pip-version-check pytest ||
-    die "pip install pytest failed for $(command -v python3)"
+  python3 -m pip install --quiet --disable-pip-version-check "${pip_missing[@]}" ||
+    die "pip install ${pip_missing[*]} failed for $(command -v python3)"
   python3 -m pytest --version >/dev/null 2>&1 || die "pytest still not importable by $(command -v python3)"
 fi
 
