@@ -76,7 +76,8 @@ static l2w_status unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uin
     const char *name = f->chain->name;
     bool has_fork = false;
     uint64_t fork = 0;
-    for (uint64_t depth = 0; depth <= L2W_MAX_REORG_DEPTH && depth <= tip; depth++) {
+    const uint64_t max_depth = f->chain->max_reorg_depth;
+    for (uint64_t depth = 0; depth <= max_depth && depth <= tip; depth++) {
         uint64_t k = tip - depth;
         l2w_hash stored;
         l2w_status st = l2w_store_block_hash(db, name, k, &stored, err);
@@ -92,10 +93,11 @@ static l2w_status unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uin
             fork = k;
             break;
         }
-        if (depth == L2W_MAX_REORG_DEPTH) {
-            L2W_BROKEN("follower", name, "reorg deeper than %d blocks below %llu; refusing to unwind automatically",
-                       L2W_MAX_REORG_DEPTH, (unsigned long long)tip);
-            l2w_err_set(err, "follower %s: reorg deeper than %d blocks", name, L2W_MAX_REORG_DEPTH);
+        if (depth == max_depth) {
+            L2W_BROKEN("follower", name,
+                       "reorg deeper than %llu blocks (max_reorg_depth) below %llu; refusing to unwind automatically",
+                       (unsigned long long)max_depth, (unsigned long long)tip);
+            l2w_err_set(err, "follower %s: reorg deeper than %llu blocks", name, (unsigned long long)max_depth);
             return L2W_ERR_PROTOCOL;
         }
     }

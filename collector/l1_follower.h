@@ -13,9 +13,9 @@
  * deletes the abandoned blocks and everything hanging off them. */
 typedef struct l2w_l1_follower l2w_l1_follower;
 
-/* Deepest reorg unwound automatically; deeper ones stop the follower with a
- * BROKEN log, since facts already acted on would silently change. */
-#define L2W_MAX_REORG_DEPTH 64
+/* Reorgs up to the chain's max_reorg_depth are unwound automatically; deeper
+ * ones stop the follower with a BROKEN log, since facts already acted on
+ * would silently change. */
 
 L2W_MUST_CHECK l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2w_config *cfg,
                                                  const l2w_chain_config *l1, l2w_err *err);
