@@ -16,21 +16,33 @@ static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, 
         l2w_err_set(err, "finding %s: out of memory", f->dedup_key);
         return L2W_ERR_NOMEM;
     }
-    char block[L2W_U256_DEC_LEN], tx[2 * 32 + 3];
+    char block[L2W_U256_DEC_LEN], tx[2 * 32 + 3], anchor[2 * 32 + 3];
     if (f->has_block_number)
         l2w_u256_to_dec(block, &f->block_number);
     if (f->has_tx_hash)
         l2w_db_bytea_text(tx, f->tx_hash.b, 32);
-    const char *params[] = {f->dedup_key, f->kind, l2w_severity_name(f->severity), f->chain, f->title, f->summary,
-                            evidence, f->has_block_number ? block : NULL, f->has_tx_hash ? tx : NULL};
+    if (f->has_anchor)
+        l2w_db_bytea_text(anchor, f->anchor_block_hash.b, 32);
+    const char *params[] = {f->dedup_key,
+                            f->kind,
+                            l2w_severity_name(f->severity),
+                            f->chain,
+                            f->title,
+                            f->summary,
+                            evidence,
+                            f->has_block_number ? block : NULL,
+                            f->has_tx_hash ? tx : NULL,
+                            f->has_anchor ? f->anchor_chain : NULL,
+                            f->has_anchor ? anchor : NULL};
     PGresult *res;
     l2w_status st = l2w_db_exec(db, &res,
                                 "WITH ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
-                                "evidence, block_number, tx_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+                                "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash) "
+                                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
                                 "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
                                 "SELECT id, true FROM ins UNION ALL "
                                 "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
-                                9, params, err);
+                                11, params, err);
     free(evidence);
     if (st != L2W_OK)
         return st;
@@ -90,4 +102,43 @@ l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config 
     snprintf(labels, sizeof labels, "kind=\"%s\",severity=\"%s\"", f->kind, l2w_severity_name(f->severity));
     l2w_counter_add(l2w_counter_get("l2watch_findings_total", "Findings raised", labels), 1);
     return L2W_OK;
+}
+
+static l2w_status retract_one(l2w_db *db, const l2w_config *cfg, const char *id, l2w_err *err)
+{
+    const char *params[] = {id};
+    l2w_status st = l2w_db_exec(db, NULL,
+                                "UPDATE responses SET status = 'not_needed', note = 'the finding was retracted: its "
+                                "evidence left the canonical chain', finished_at = now(), updated_at = now() "
+                                "WHERE finding_id = $1::bigint AND status = 'planned'",
+                                1, params, err);
+    if (st == L2W_OK)
+        st = l2w_finding_alert(db, strtoll(id, NULL, 10), "retracted", cfg, err);
+    return st;
+}
+
+l2w_status l2w_findings_retract_unwound(l2w_db *db, const l2w_config *cfg, const char *chain, bool has_fork,
+                                        uint64_t fork, size_t *count, l2w_err *err)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)fork);
+    const char *params[] = {chain, has_fork ? n : "-1"};
+    PGresult *res;
+    l2w_status st = l2w_db_exec(db, &res,
+                                "UPDATE findings SET status = 'retracted', updated_at = now() "
+                                "WHERE status = 'open' AND anchor_chain = $1 AND anchor_block_hash IN "
+                                "(SELECT hash FROM blocks WHERE chain = $1 AND number > $2::bigint) "
+                                "RETURNING id::text, kind, dedup_key",
+                                2, params, err);
+    if (st != L2W_OK)
+        return st;
+    *count = (size_t)PQntuples(res);
+    for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
+        st = retract_one(db, cfg, PQgetvalue(res, i, 0), err);
+        if (st == L2W_OK)
+            L2W_UNUSUAL("findings", chain, "retracted finding %s (%s): its evidence left the canonical chain",
+                        PQgetvalue(res, i, 0), PQgetvalue(res, i, 2));
+    }
+    PQclear(res);
+    return st;
 }

@@ -21,4 +21,11 @@ L2W_MUST_CHECK l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, co
 L2W_MUST_CHECK l2w_status l2w_finding_alert(l2w_db *db, int64_t id, const char *event, const l2w_config *cfg,
                                             l2w_err *err);
 
+/* Inside the caller's transaction, before the chain's blocks above fork (all
+ * blocks when !has_fork) are deleted by a reorg: every open finding anchored
+ * in one of them becomes retracted, with a "retracted" alert, and a response
+ * still only planned for it ends not_needed. *count is how many. */
+L2W_MUST_CHECK l2w_status l2w_findings_retract_unwound(l2w_db *db, const l2w_config *cfg, const char *chain,
+                                                       bool has_fork, uint64_t fork, size_t *count, l2w_err *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/finding_store.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
 #include "collector/op_outputs.h"
@@ -18,6 +19,7 @@ typedef struct {
 } watched;
 
 struct l2w_l1_follower {
+    const l2w_config *cfg;
     const l2w_chain_config *chain;
     watched contracts[L2W_MAX_CHAINS];
     l2w_addr addresses[L2W_MAX_CHAINS];
@@ -36,6 +38,7 @@ l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2w_config *cfg, 
         l2w_err_set(err, "follower %s: out of memory", l1->name);
         return L2W_ERR_NOMEM;
     }
+    f->cfg = cfg;
     f->chain = l1;
     for (size_t i = 0; i < cfg->n_chains; i++) {
         const l2w_chain_config *ch = &cfg->chains[i];
@@ -104,7 +107,11 @@ static l2w_status unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uin
     l2w_status st = l2w_db_begin(db, err);
     if (st != L2W_OK)
         return st;
-    if ((st = l2w_store_unwind(db, name, has_fork, fork, err)) != L2W_OK) {
+    size_t retracted = 0;
+    st = l2w_findings_retract_unwound(db, f->cfg, name, has_fork, fork, &retracted, err);
+    if (st == L2W_OK)
+        st = l2w_store_unwind(db, name, has_fork, fork, err);
+    if (st != L2W_OK) {
         l2w_db_rollback(db);
         return st;
     }
@@ -112,8 +119,8 @@ static l2w_status unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uin
         return st;
     l2w_counter_add(f->reorgs, 1);
     if (has_fork)
-        L2W_UNUSUAL("follower", name, "reorg: unwound %llu block(s) above fork point %llu",
-                    (unsigned long long)(tip - fork), (unsigned long long)fork);
+        L2W_UNUSUAL("follower", name, "reorg: unwound %llu block(s) above fork point %llu, retracted %zu finding(s)",
+                    (unsigned long long)(tip - fork), (unsigned long long)fork, retracted);
     else
         L2W_UNUSUAL("follower", name, "reorg below the first stored block; re-ingesting from the start");
     return L2W_OK;

@@ -31,6 +31,11 @@ typedef struct {
     l2w_u256 block_number;
     bool has_tx_hash;
     l2w_hash tx_hash;
+    /* The block holding the fact the finding stands on; a reorg that removes
+     * it retracts the finding. */
+    bool has_anchor;
+    char anchor_chain[40];
+    l2w_hash anchor_block_hash;
 } l2w_finding;
 
 /* Releases the evidence; the struct may be reused. */

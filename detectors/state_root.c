@@ -87,13 +87,14 @@ l2w_status l2w_state_root_finding(l2w_finding *out, const l2w_output_proposal *p
     out->kind = "invalid_output_root";
     out->severity = L2W_SEV_CRITICAL;
     snprintf(out->chain, sizeof out->chain, "%s", p->l2_chain);
-    /* The proposing transaction is part of the fact: the same wrong root
-     * proposed again after a deletion is a new attack that needs a new answer,
-     * while the same transaction re-mined after a reorg is not. */
-    char l1_tx[L2W_HASH_HEX_LEN];
-    l2w_hash_to_hex(l1_tx, &p->l1_tx_hash);
-    snprintf(out->dedup_key, sizeof out->dedup_key, "invalid_output_root:%s:%s:%s:%s:%s", p->l2_chain, oracle, index,
-             posted, l1_tx);
+    /* The fact is the OutputProposed log: its block hash and index. The same
+     * wrong root proposed again is a new fact needing a new answer; the same
+     * transaction re-mined on another branch after a reorg is a new fact too,
+     * while the finding on the abandoned branch is retracted. */
+    char l1_block[L2W_HASH_HEX_LEN];
+    l2w_hash_to_hex(l1_block, &p->l1_block_hash);
+    snprintf(out->dedup_key, sizeof out->dedup_key, "invalid_output_root:%s:%s:%s:%s:%s:%u", p->l2_chain, oracle,
+             index, posted, l1_block, (unsigned)p->l1_log_index);
     snprintf(out->title, sizeof out->title, "Invalid output root at index %s (L2 block %s)", index, block);
     snprintf(out->summary, sizeof out->summary,
              "L2OutputOracle %s on %s holds output root %s for %s block %s, but the L2 itself gives %s. "
@@ -105,6 +106,9 @@ l2w_status l2w_state_root_finding(l2w_finding *out, const l2w_output_proposal *p
     out->block_number = p->l2_block_number;
     out->has_tx_hash = true;
     out->tx_hash = p->l1_tx_hash;
+    out->has_anchor = true;
+    snprintf(out->anchor_chain, sizeof out->anchor_chain, "%s", p->l1_chain);
+    out->anchor_block_hash = p->l1_block_hash;
     if (!out->evidence) {
         l2w_err_set(err, "state_root: out of memory building evidence");
         return L2W_ERR_NOMEM;

@@ -18,7 +18,7 @@
  * before a nonce is spent on it, and whether it took effect once mined. */
 
 typedef struct {
-    char idempotency_key[400]; /* names the fact answered; one action per key, ever */
+    char idempotency_key[480]; /* names the fact answered; one action per key, ever */
     char chain[40];            /* the chain the transaction goes to */
     l2w_addr to;
     l2w_bytes calldata;        /* owned */

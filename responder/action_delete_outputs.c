@@ -45,7 +45,7 @@ static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_p
 {
     (void)cfg;
     memset(out, 0, sizeof *out);
-    const char *index_text, *root, *oracle_text, *l1_chain, *l1_tx;
+    const char *index_text, *root, *oracle_text, *l1_chain;
     l2w_status st = evidence_string(f, "output_index", &index_text, err);
     if (st == L2W_OK)
         st = evidence_string(f, "posted_output_root", &root, err);
@@ -53,8 +53,6 @@ static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_p
         st = evidence_string(f, "l2_output_oracle", &oracle_text, err);
     if (st == L2W_OK)
         st = evidence_string(f, "l1_chain", &l1_chain, err);
-    if (st == L2W_OK)
-        st = evidence_string(f, "l1_tx_hash", &l1_tx, err);
     l2w_u256 index;
     if (st == L2W_OK && (l2w_u256_from_dec(&index, index_text) != L2W_OK || l2w_addr_from_hex(&out->to, oracle_text) != L2W_OK)) {
         l2w_err_set(err, "finding %s: evidence has a malformed output_index or l2_output_oracle", f->dedup_key);
@@ -68,8 +66,10 @@ static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_p
         l2w_action_plan_clear(out);
         return st;
     }
-    snprintf(out->idempotency_key, sizeof out->idempotency_key, "delete_l2_outputs:%s:%s:%s:%s", l1_chain,
-             oracle_text, index_text, l1_tx);
+    /* One deletion per fact answered: the finding's key names the proposal's
+     * log (block hash and index), so a proposal re-mined on a new branch after
+     * a reorg gets its own answer. */
+    snprintf(out->idempotency_key, sizeof out->idempotency_key, "delete_l2_outputs:%s", f->dedup_key);
     snprintf(out->chain, sizeof out->chain, "%s", l1_chain);
     snprintf(out->summary, sizeof out->summary, "deleteL2Outputs(%s) on L2OutputOracle %s (%s)", index_text,
              oracle_text, l1_chain);
