@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/hex.h"
+#include "core/chain_presets.h"
 #include "core/config_parse.h"
 #include "core/yaml_tree.h"
 
@@ -36,8 +37,10 @@ static const cfg_field webhook_fields[] = {
 };
 static const cfg_field chain_fields[] = {
     {"name", F_NAME, offsetof(l2w_chain_config, name), NO_HAS, 0, 0, NULL, true},
-    {"role", F_ROLE, offsetof(l2w_chain_config, role), NO_HAS, 0, 0, NULL, true},
-    {"chain_id", F_U64, offsetof(l2w_chain_config, chain_id), NO_HAS, 1, UINT64_MAX, NULL, true},
+    {"preset", F_NAME, offsetof(l2w_chain_config, preset), NO_HAS, 0, 0, NULL, false},
+    {"role", F_ROLE, offsetof(l2w_chain_config, role), offsetof(l2w_chain_config, has_role), 0, 0, NULL, false},
+    {"chain_id", F_U64, offsetof(l2w_chain_config, chain_id), offsetof(l2w_chain_config, has_chain_id), 1, UINT64_MAX,
+     NULL, false},
     {"rpc", F_URLS, 0, NO_HAS, 0, 0, NULL, true},
     {"rpc_timeout_ms", F_U32, offsetof(l2w_chain_config, rpc_timeout_ms), NO_HAS, 100, 600000, "10000", false},
     {"poll_interval_ms", F_U32, offsetof(l2w_chain_config, poll_interval_ms), NO_HAS, 50, 3600000, "1000", false},
@@ -50,7 +53,53 @@ static const cfg_field chain_fields[] = {
     {"l1", F_NAME, offsetof(l2w_chain_config, l1), NO_HAS, 0, 0, NULL, false},
     {"l2_output_oracle", F_ADDR, offsetof(l2w_chain_config, l2_output_oracle),
      offsetof(l2w_chain_config, has_l2_output_oracle), 0, 0, NULL, false},
+    {"optimism_portal", F_ADDR, offsetof(l2w_chain_config, optimism_portal),
+     offsetof(l2w_chain_config, has_optimism_portal), 0, 0, NULL, false},
+    {"l1_standard_bridge", F_ADDR, offsetof(l2w_chain_config, l1_standard_bridge),
+     offsetof(l2w_chain_config, has_l1_standard_bridge), 0, 0, NULL, false},
+    {"system_config", F_ADDR, offsetof(l2w_chain_config, system_config), offsetof(l2w_chain_config, has_system_config),
+     0, 0, NULL, false},
+    {"dispute_game_factory", F_ADDR, offsetof(l2w_chain_config, dispute_game_factory),
+     offsetof(l2w_chain_config, has_dispute_game_factory), 0, 0, NULL, false},
 };
+
+/* A preset address fills a key the file left out; one the file gives wins. */
+static void preset_addr(bool *has, l2w_addr *dst, const char *hex)
+{
+    if (*has || !hex)
+        return;
+    *has = l2w_addr_from_hex(dst, hex) == L2W_OK;
+}
+
+static l2w_status apply_preset(cfg_ctx *c, l2w_chain_config *ch, int line, const char *prefix)
+{
+    char path[96];
+    if (!ch->preset) {
+        snprintf(path, sizeof path, "%s%s", prefix, ch->has_role ? "chain_id" : "role");
+        if (!ch->has_role || !ch->has_chain_id)
+            return cfg_fail(c, line, path, "required key is missing (or name a preset: %s)", l2w_chain_preset_names());
+        return L2W_OK;
+    }
+    snprintf(path, sizeof path, "%spreset", prefix);
+    const l2w_chain_preset *p = l2w_chain_preset_find(ch->preset);
+    if (!p)
+        return cfg_fail(c, line, path, "unknown preset \"%s\"; known: %s", ch->preset, l2w_chain_preset_names());
+    if (ch->has_role && ch->role != p->role)
+        return cfg_fail(c, line, path, "preset %s is an %s chain, but role says otherwise", p->name,
+                        p->role == L2W_CHAIN_L1 ? "l1" : "l2");
+    if (ch->has_chain_id && ch->chain_id != p->chain_id)
+        return cfg_fail(c, line, path, "preset %s has chain id %llu, but chain_id says %llu", p->name,
+                        (unsigned long long)p->chain_id, (unsigned long long)ch->chain_id);
+    ch->role = p->role;
+    ch->chain_id = p->chain_id;
+    ch->has_role = ch->has_chain_id = true;
+    preset_addr(&ch->has_l2_output_oracle, &ch->l2_output_oracle, p->l2_output_oracle);
+    preset_addr(&ch->has_optimism_portal, &ch->optimism_portal, p->optimism_portal);
+    preset_addr(&ch->has_l1_standard_bridge, &ch->l1_standard_bridge, p->l1_standard_bridge);
+    preset_addr(&ch->has_system_config, &ch->system_config, p->system_config);
+    preset_addr(&ch->has_dispute_game_factory, &ch->dispute_game_factory, p->dispute_game_factory);
+    return L2W_OK;
+}
 
 static l2w_status check_chain(cfg_ctx *c, const l2w_config *cfg, size_t i, int line)
 {
@@ -96,6 +145,8 @@ static l2w_status parse_chains(cfg_ctx *c, const l2w_yaml_node *root, l2w_config
             cfg_parse_section(c, item, prefix, chain_fields, CFG_COUNT(chain_fields), chain_subs, &cfg->chains[i], cfg);
         if (st == L2W_OK)
             st = cfg_parse_txmgr(c, item, prefix, &cfg->chains[i]);
+        if (st == L2W_OK)
+            st = apply_preset(c, &cfg->chains[i], item->line, prefix);
         if (st != L2W_OK)
             return st;
     }
@@ -219,6 +270,7 @@ void l2w_config_free(l2w_config *cfg)
     for (size_t i = 0; i < cfg->n_chains; i++) {
         l2w_chain_config *ch = &cfg->chains[i];
         free(ch->name);
+        free(ch->preset);
         free(ch->l1);
         for (size_t j = 0; j < ch->n_rpc_urls; j++)
             free(ch->rpc_urls[j]);

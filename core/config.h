@@ -71,7 +71,10 @@ typedef enum {
 
 typedef struct {
     char *name;                    /* unique, [a-z0-9_-]{1,32}; used in metrics labels and the DB */
+    char *preset;                  /* a known network (core/chain_presets.h) filling the keys below; NULL = none */
+    bool has_role;
     l2w_chain_role role;
+    bool has_chain_id;
     uint64_t chain_id;             /* checked against eth_chainId at start */
     char *rpc_urls[L2W_MAX_RPC_URLS];
     size_t n_rpc_urls;
@@ -87,6 +90,15 @@ typedef struct {
     char *l1;                      /* name of the L1 chain this L2 settles on */
     bool has_l2_output_oracle;
     l2w_addr l2_output_oracle;     /* on the L1 */
+    /* More of an L2's contracts on its L1, for the detectors that use them. */
+    bool has_optimism_portal;
+    l2w_addr optimism_portal;
+    bool has_l1_standard_bridge;
+    l2w_addr l1_standard_bridge;
+    bool has_system_config;
+    l2w_addr system_config;
+    bool has_dispute_game_factory;
+    l2w_addr dispute_game_factory;
     l2w_txmgr_config txmgr;        /* defaults unless a txmgr: section is given */
 } l2w_chain_config;
 

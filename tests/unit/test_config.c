@@ -189,6 +189,47 @@ static void test_responder_errors(void)
     expect_responder_error("", "    txmgr: 5\n", "chains[0].txmgr: expected a mapping");
 }
 
+static void test_presets(void)
+{
+    static const char text[] =
+        "database:\n  url: postgresql://u@h/d\n"
+        "chains:\n"
+        "  - name: eth\n    preset: ethereum\n    rpc: [\"http://a\"]\n"
+        "  - name: base\n    preset: base\n    l1: eth\n    rpc: [\"http://b\"]\n"
+        "  - name: zora\n    preset: zora\n    l1: eth\n    rpc: [\"http://c\"]\n"
+        "    l2_output_oracle: \"0x00000000000000000000000000000000000000Cc\"\n";
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = parse(text, &cfg, &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st != L2W_OK)
+        return;
+    const l2w_chain_config *eth = l2w_config_chain(cfg, "eth");
+    CHECK(eth && eth->role == L2W_CHAIN_L1 && eth->chain_id == 1);
+    const l2w_chain_config *base = l2w_config_chain(cfg, "base");
+    l2w_addr want;
+    CHECK(l2w_addr_from_hex(&want, "0x56315b90c40730925ec5485cf004d835058518A0") == L2W_OK);
+    CHECK(base && base->role == L2W_CHAIN_L2 && base->chain_id == 8453 && l2w_addr_eq(&base->l2_output_oracle, &want));
+    CHECK(l2w_addr_from_hex(&want, "0x49048044D57e1C92A77f79988d21Fa8fAF74E97e") == L2W_OK);
+    CHECK(base && base->has_optimism_portal && l2w_addr_eq(&base->optimism_portal, &want));
+    CHECK(base && base->has_dispute_game_factory);
+    /* A key the file gives wins over the preset's. */
+    const l2w_chain_config *zora = l2w_config_chain(cfg, "zora");
+    CHECK(zora && zora->chain_id == 7777777 && zora->l2_output_oracle.b[19] == 0xcc);
+    CHECK(zora && !zora->has_dispute_game_factory);
+    l2w_config_free(cfg);
+}
+
+static void test_preset_errors(void)
+{
+    setenv("L2W_TEST_RPC", "https://backup.example/key", 1);
+    expect_error("    role: l1\n    chain_id: 900\n", "    preset: mars\n", "chains[0].preset: unknown preset \"mars\"");
+    expect_error("    role: l1\n    chain_id: 900\n", "    role: l1\n    preset: base\n", "preset base is an l2 chain");
+    expect_error("    role: l1\n    chain_id: 900\n", "    preset: ethereum\n    chain_id: 900\n",
+                 "preset ethereum has chain id 1, but chain_id says 900");
+    expect_error("    role: l1\n    chain_id: 900\n", "    role: l1\n", "chains[0].chain_id: required key is missing");
+}
+
 static void test_missing_file(void)
 {
     l2w_config *cfg = NULL;
@@ -226,6 +267,8 @@ int main(void)
     RUN(test_errors_name_line_and_key);
     RUN(test_responder_sections);
     RUN(test_responder_errors);
+    RUN(test_presets);
+    RUN(test_preset_errors);
     RUN(test_missing_file);
     RUN(test_example_configs_parse);
     return l2w_test_finish();
