@@ -16,9 +16,7 @@
 #include "core/mpt.h"
 #include "core/rlp.h"
 #include "tests/unit/harness.h"
-/* CMake builds each test from test_<name>.c and the harness alone, so the
- * test-only builder comes in as source. */
-#include "tests/unit/trie_builder.c"
+#include "tests/unit/support/trie_builder.h"
 
 enum { MAX_PROOF = 80, MAX_BYTES = 256 };
 

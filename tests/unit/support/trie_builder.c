@@ -1,4 +1,4 @@
-#include "tests/unit/trie_builder.h"
+#include "tests/unit/support/trie_builder.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
