@@ -65,6 +65,8 @@ static l2w_status make_rpc(const l2w_chain_config *ch, l2w_rpc **rpc, l2w_err *e
         .urls = (const char *const *)ch->rpc_urls,
         .n_urls = ch->n_rpc_urls,
         .timeout_ms = ch->rpc_timeout_ms,
+        .expected_chain_id = ch->chain_id,
+        .max_head_lag_blocks = ch->max_head_lag_blocks,
     };
     return l2w_rpc_create(rpc, &opt, err);
 }

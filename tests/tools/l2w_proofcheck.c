@@ -196,7 +196,7 @@ int main(int argc, char **argv)
         return rc;
     }
     const char *urls[1] = {o->url};
-    l2w_rpc_options ropt = {"proofcheck", urls, 1, 10000, 0};
+    l2w_rpc_options ropt = {.chain = "proofcheck", .urls = urls, .n_urls = 1, .timeout_ms = 10000};
     l2w_rpc *rpc = NULL;
     l2w_err err = {{0}};
     l2w_block_header h;
