@@ -1,5 +1,7 @@
 #include "collector/eth.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +89,9 @@ l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number, l2w_block_hea
     return st;
 }
 
-l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out, l2w_err *err)
+/* Headers in one batch: numbers[i], or first + i when numbers is NULL. */
+static l2w_status headers_batch(l2w_rpc *rpc, const uint64_t *numbers, uint64_t first, size_t count,
+                                l2w_block_header *out, l2w_err *err)
 {
     l2w_rpc_batch_item *items = calloc(count, sizeof *items);
     if (!items) {
@@ -96,7 +100,7 @@ l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block
     }
     for (size_t i = 0; i < count; i++) {
         items[i].method = "eth_getBlockByNumber";
-        items[i].params = header_params(first + i);
+        items[i].params = header_params(numbers ? numbers[i] : first + i);
     }
     l2w_status st = l2w_rpc_batch(rpc, items, count, err);
     for (size_t i = 0; st == L2W_OK && i < count; i++) {
@@ -104,7 +108,7 @@ l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block
             st = items[i].status;
             *err = items[i].err;
         } else {
-            st = parse_header(items[i].result, first + i, &out[i], err);
+            st = parse_header(items[i].result, numbers ? numbers[i] : first + i, &out[i], err);
             if (st == L2W_ERR_PROTOCOL)
                 l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
         }
@@ -112,6 +116,24 @@ l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block
     l2w_rpc_batch_clear(items, count);
     free(items);
     return st;
+}
+
+l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out, l2w_err *err)
+{
+    return headers_batch(rpc, NULL, first, count, out, err);
+}
+
+l2w_status l2w_eth_headers_at(l2w_rpc *rpc, const uint64_t *numbers, size_t count, l2w_block_header *out,
+                              l2w_err *err)
+{
+    for (size_t done = 0; done < count;) {
+        size_t n = count - done < L2W_ETH_HEADERS_PER_BATCH ? count - done : L2W_ETH_HEADERS_PER_BATCH;
+        l2w_status st = headers_batch(rpc, numbers + done, 0, n, out + done, err);
+        if (st != L2W_OK)
+            return st;
+        done += n;
+    }
+    return L2W_OK;
 }
 
 void l2w_logs_free(l2w_evm_log *logs, size_t n)
@@ -187,11 +209,16 @@ l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_
     if (st != L2W_OK)
         return st;
     size_t n = json_is_array(res) ? json_array_size(res) : 0;
-    if (!json_is_array(res) || n > MAX_LOGS_PER_CALL) {
+    if (!json_is_array(res)) {
         json_decref(res);
-        l2w_err_set(err, "rpc %s: eth_getLogs: expected an array of at most %d logs", l2w_rpc_current_url(rpc),
-                    MAX_LOGS_PER_CALL);
+        l2w_err_set(err, "rpc %s: eth_getLogs: answer is not an array", l2w_rpc_current_url(rpc));
         return L2W_ERR_PROTOCOL;
+    }
+    if (n > MAX_LOGS_PER_CALL) {
+        json_decref(res);
+        l2w_err_set(err, "rpc %s: eth_getLogs %llu..%llu: more than %d logs; ask for a narrower range",
+                    l2w_rpc_current_url(rpc), (unsigned long long)from, (unsigned long long)to, MAX_LOGS_PER_CALL);
+        return L2W_ERR_RANGE;
     }
     l2w_evm_log *logs = calloc(n ? n : 1, sizeof *logs);
     if (!logs) {
@@ -216,4 +243,59 @@ l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_
     *out = logs;
     *n_out = n;
     return L2W_OK;
+}
+
+/* How providers word a refusal of the range itself (geth, erigon, nethermind,
+ * besu, reth and the hosted APIs in front of them); compared lowercased. */
+static const char *const range_refusal_words[] = {
+    "more than",   "too many",  "too large",   "too big",   "too wide", "block range", "exceed",
+    "limit",       "response size", "timeout", "timed out", "larger than",
+};
+
+static bool mentions(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == word[k])
+            k++;
+        if (k == n)
+            return true;
+    }
+    return false;
+}
+
+bool l2w_eth_logs_range_refused(l2w_status st, const l2w_err *err)
+{
+    switch (st) {
+    case L2W_ERR_RANGE:
+    case L2W_ERR_TIMEOUT:
+        return true;
+    case L2W_ERR_RPC:
+    case L2W_ERR_PROTOCOL: {
+        if (!err)
+            return false;
+        /* Only the node's words count, not the chain name or host before them. */
+        const char *said = strstr(err->msg, "eth_getLogs");
+        if (!said)
+            return false;
+        if (st == L2W_ERR_PROTOCOL)
+            return mentions(said, "larger than"); /* the client's response size cap */
+        for (size_t i = 0; i < sizeof range_refusal_words / sizeof range_refusal_words[0]; i++)
+            if (mentions(said, range_refusal_words[i]))
+                return true;
+        return false;
+    }
+    case L2W_OK:
+    case L2W_ERR_INVALID:
+    case L2W_ERR_NOMEM:
+    case L2W_ERR_IO:
+    case L2W_ERR_DB:
+    case L2W_ERR_DB_RETRY:
+    case L2W_ERR_NOT_FOUND:
+    case L2W_ERR_NOT_READY:
+    case L2W_ERR_CONFIG:
+        return false;
+    }
+    return false;
 }

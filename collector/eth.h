@@ -1,6 +1,7 @@
 #ifndef L2W_COLLECTOR_ETH_H
 #define L2W_COLLECTOR_ETH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,11 @@ L2W_MUST_CHECK l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number
 /* Headers first..first+count-1 in one batch request. */
 L2W_MUST_CHECK l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out,
                                           l2w_err *err);
+/* Headers of blocks numbers[0..count) (any order) into out[0..count), in
+ * batches of at most L2W_ETH_HEADERS_PER_BATCH requests. */
+#define L2W_ETH_HEADERS_PER_BATCH 500
+L2W_MUST_CHECK l2w_status l2w_eth_headers_at(l2w_rpc *rpc, const uint64_t *numbers, size_t count,
+                                             l2w_block_header *out, l2w_err *err);
 /* ---- eth_getProof, checked (collector/eth_proof.c) ----
  * The block is named by hash (EIP-1898), and every value is taken from the
  * proofs checked against header->state_root, never from the node's summary
@@ -75,10 +81,15 @@ json_t *l2w_eth_proof_params(const l2w_addr *account, const l2w_hash *slots, siz
                              const l2w_hash *block_hash);
 /* Logs in [from, to] emitted by any of addresses with topic0 in topic0s.
  * *out is an array of *n_out logs freed with l2w_logs_free. Logs flagged
- * "removed" are refused (the caller retries on the new chain). */
+ * "removed" are refused (the caller retries on the new chain). More logs
+ * than one call may return is L2W_ERR_RANGE. */
 L2W_MUST_CHECK l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses,
                                            size_t n_addresses, const l2w_hash *topic0s, size_t n_topic0s,
                                            l2w_evm_log **out, size_t *n_out, l2w_err *err);
 void l2w_logs_free(l2w_evm_log *logs, size_t n);
+/* True when a failed l2w_eth_get_logs was the provider refusing the range as
+ * too large: too many results, too many blocks, an answer over the size
+ * cap, or a timeout. A narrower range may then succeed. */
+bool l2w_eth_logs_range_refused(l2w_status st, const l2w_err *err);
 
 #endif

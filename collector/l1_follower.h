@@ -7,10 +7,17 @@
 #include "core/config.h"
 #include "core/db.h"
 
-/* Follows one L1: stores every block header (the parent-hash chain that makes
+/* Follows one L1: stores block headers (the parent-hash chain that makes
  * reorgs visible) and the logs of the contracts watched on it, decoded into
  * facts, one transaction per step. Facts are keyed by block hash; a reorg
- * deletes the abandoned blocks and everything hanging off them. */
+ * deletes the abandoned blocks and everything hanging off them.
+ *
+ * Within max_reorg_depth of the target (head - confirmations) every header is
+ * stored. Further behind (after downtime, or a start_block far back) the
+ * follower catches up with wide eth_getLogs ranges, split when the provider
+ * refuses them, and stores only the headers of the blocks that carry logs and
+ * of each range's last block; the checkpoint never passes a block whose logs
+ * are not stored. */
 typedef struct l2w_l1_follower l2w_l1_follower;
 
 /* Reorgs up to the chain's max_reorg_depth are unwound automatically; deeper
@@ -21,9 +28,12 @@ L2W_MUST_CHECK l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2
                                                  const l2w_chain_config *l1, l2w_err *err);
 void l2w_l1_follower_destroy(l2w_l1_follower *f);
 
-/* One poll: read the head, ingest up to max_blocks_per_poll new blocks, or
- * unwind a reorg. *ingested is set to the number of blocks stored (0 when
- * caught up), *new_facts when any proposal was stored. */
+/* One poll: read the head, then catch up one log range, ingest up to
+ * max_blocks_per_poll new blocks, or unwind a reorg. *ingested is how far the
+ * checkpoint moved, capped at max_blocks_per_poll (0 when caught up). A
+ * catch-up range always leaves blocks waiting and reports the cap, as a full
+ * batch does, so a caller that steps again at once on the cap keeps going.
+ * *new_facts is set when any proposal was stored. */
 L2W_MUST_CHECK l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, size_t *ingested,
                                                bool *new_facts, l2w_err *err);
 
