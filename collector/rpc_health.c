@@ -295,10 +295,18 @@ bool l2w_rpc_error_is_endpoint_fault(long long code, const char *message, l2w_rp
     static const char *const node_words[] = {"internal error", "timeout", "timed out", "unavailable",
                                              "missing trie node", "pruned", "not supported", "not available",
                                              "does not exist", "backend", "upstream", "overloaded", "try again"};
+    static const char *const range_words[] = {"query returned more than", "block range", "range too large",
+                                              "range is too large", "response size", "too many results"};
     const char *msg = message ? message : "";
     /* Reverts and refused transactions: every honest node says the same. */
     if (code == 3 || code == -32602 || code == -32003 || mentions(msg, "revert"))
         return false;
+    /* An eth_getLogs range over the provider's limit is a question too big,
+     * not a sick endpoint (Infura uses -32005 for it, as for rate limits):
+     * the caller splits the range, rotating would only move the problem. */
+    for (size_t k = 0; k < sizeof range_words / sizeof range_words[0]; k++)
+        if (mentions(msg, range_words[k]))
+            return false;
     if (code == 429 || code == -32005) {
         *fault = L2W_RPC_FAULT_RATE_LIMITED;
         return true;

@@ -234,6 +234,12 @@ static void test_which_json_rpc_errors_are_the_endpoints_fault(void)
     CHECK(l2w_rpc_error_is_endpoint_fault(-32005, "daily request count exceeded", &f) &&
           f == L2W_RPC_FAULT_RATE_LIMITED);
     CHECK(l2w_rpc_error_is_endpoint_fault(429, NULL, &f) && f == L2W_RPC_FAULT_RATE_LIMITED);
+    /* Range refusals are answered by splitting the range, not by rotating. */
+    CHECK(!l2w_rpc_error_is_endpoint_fault(-32005, "query returned more than 10000 results", &f));
+    CHECK(!l2w_rpc_error_is_endpoint_fault(-32000, "block range is too large", &f));
+    CHECK(!l2w_rpc_error_is_endpoint_fault(-32602, "Log response size exceeded. You can make eth_getLogs requests "
+                                                   "with up to a 2K block range", &f));
+    CHECK(!l2w_rpc_error_is_endpoint_fault(-32600, "exceed maximum block range: 5000", &f));
     CHECK(l2w_rpc_error_is_endpoint_fault(-32000, "Your app has exceeded its compute units per second capacity",
                                           &f) && f == L2W_RPC_FAULT_RATE_LIMITED);
     CHECK(l2w_rpc_error_is_endpoint_fault(-32000, "missing trie node 4a5b (path )", &f) &&
