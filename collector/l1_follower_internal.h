@@ -1,0 +1,57 @@
+#ifndef L2W_COLLECTOR_L1_FOLLOWER_INTERNAL_H
+#define L2W_COLLECTOR_L1_FOLLOWER_INTERNAL_H
+
+/* Internal to the L1 follower (collector/l1_*.c): its state and the pieces
+ * its files share. l1_follower.c holds the step and the block-by-block path
+ * near the head. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "collector/eth.h"
+#include "collector/l1_follower.h"
+#include "collector/log_ranges.h"
+#include "core/metrics.h"
+
+/* A contract watched on this L1 and the L2 it belongs to. */
+typedef struct {
+    l2w_addr address;
+    const char *l2_chain;
+} watched;
+
+struct l2w_l1_follower {
+    const l2w_config *cfg;
+    const l2w_chain_config *chain;
+    watched contracts[L2W_MAX_CHAINS];
+    l2w_addr addresses[L2W_MAX_CHAINS];
+    size_t n_contracts;
+    l2w_gauge *head_gauge;
+    l2w_gauge *synced_gauge;
+    l2w_counter *reorgs;
+    l2w_counter *logs_counter;
+    l2w_log_ranges ranges;       /* eth_getLogs span during catch-up */
+    l2w_counter *range_refusals;
+    l2w_gauge *range_gauge;
+    bool catching_up;            /* a catch-up was announced and has not ended */
+};
+
+/* The stored block the next one must follow. */
+typedef struct {
+    uint64_t number;
+    l2w_hash hash;
+} stored_tip;
+
+
+/* Walks back from the stored tip to the fork point, retracts the findings anchored above
+ * it and deletes everything above it, in one transaction (collector/l1_reorg.c). */
+L2W_MUST_CHECK l2w_status l2w_l1_unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t tip, l2w_err *err);
+/* Stores headers h[0..n), their logs and the proposals they carry in one transaction and
+ * moves the checkpoint to h[n-1] (collector/l1_store_range.c). */
+L2W_MUST_CHECK l2w_status l2w_l1_commit_range(l2w_l1_follower *f, l2w_db *db, const l2w_block_header *h, size_t n,
+                                              const l2w_evm_log *logs, size_t n_logs, bool *new_facts, l2w_err *err);
+/* Ingests next..(at most) last, all final enough, with one eth_getLogs and only the headers
+ * the logs need (collector/l1_catch_up.c). */
+L2W_MUST_CHECK l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
+                                          const stored_tip *prev, size_t *ingested, bool *new_facts, l2w_err *err);
+
+#endif
