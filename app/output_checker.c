@@ -167,10 +167,7 @@ static l2w_status store_verdict(l2w_output_checker *c, l2w_db *db, const l2w_out
         if (st == L2W_OK)
             st = l2w_finding_raise(db, &f, c->cfg, &id, &created, err);
     }
-    if (st == L2W_OK)
-        st = l2w_db_commit(db, err);
-    else
-        l2w_db_rollback(db);
+    st = l2w_db_end(db, st, err);
     if (st == L2W_OK && verdict == L2W_SR_MISMATCH)
         L2W_INFO("state_root", c->chain->name, "%s finding %lld: %s", created ? "raised" : "already known",
                  (long long)id, f.title);
@@ -194,10 +191,7 @@ static l2w_status raise_disagreement(l2w_output_checker *c, l2w_db *db, const l2
         st = l2w_finding_raise(db, &f, c->cfg, &id, &created, err);
         if (st == L2W_OK)
             st = note_pending(db, p, note, err);
-        if (st == L2W_OK)
-            st = l2w_db_commit(db, err);
-        else
-            l2w_db_rollback(db);
+        st = l2w_db_end(db, st, err);
     }
     if (st == L2W_OK && created)
         L2W_UNUSUAL("state_root", c->chain->name, "finding %lld: %s", (long long)id, f.title);

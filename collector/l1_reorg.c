@@ -61,11 +61,7 @@ l2w_status l2w_l1_unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uin
     st = l2w_findings_retract_unwound(db, f->cfg, name, has_fork, fork, &retracted, err);
     if (st == L2W_OK)
         st = l2w_store_unwind(db, name, has_fork, fork, err);
-    if (st != L2W_OK) {
-        l2w_db_rollback(db);
-        return st;
-    }
-    if ((st = l2w_db_commit(db, err)) != L2W_OK)
+    if ((st = l2w_db_end(db, st, err)) != L2W_OK)
         return st;
     l2w_counter_add(f->reorgs, 1);
     if (has_fork)

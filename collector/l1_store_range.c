@@ -71,11 +71,7 @@ l2w_status l2w_l1_commit_range(l2w_l1_follower *f, l2w_db *db, const l2w_block_h
     if (st == L2W_OK)
         st = l2w_store_set_synced(db, name, h[n - 1].number, err);
     free(proposals);
-    if (st != L2W_OK) {
-        l2w_db_rollback(db);
-        return st;
-    }
-    if ((st = l2w_db_commit(db, err)) == L2W_OK && n_proposals > 0)
+    if ((st = l2w_db_end(db, st, err)) == L2W_OK && n_proposals > 0)
         *new_facts = true;
     return st;
 }

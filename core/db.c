@@ -120,6 +120,15 @@ l2w_status l2w_db_commit(l2w_db *db, l2w_err *err)
     return l2w_db_exec(db, NULL, "COMMIT", 0, NULL, err);
 }
 
+l2w_status l2w_db_end(l2w_db *db, l2w_status st, l2w_err *err)
+{
+    if (st != L2W_OK) {
+        l2w_db_rollback(db);
+        return st;
+    }
+    return l2w_db_commit(db, err);
+}
+
 void l2w_db_rollback(l2w_db *db)
 {
     if (!db->conn)

@@ -27,6 +27,9 @@ L2W_MUST_CHECK l2w_status l2w_db_begin(l2w_db *db, l2w_err *err);
 L2W_MUST_CHECK l2w_status l2w_db_commit(l2w_db *db, l2w_err *err);
 /* Never fails from the caller's point of view: a failed rollback drops the connection. */
 void l2w_db_rollback(l2w_db *db);
+/* Ends the transaction the caller began: commits when st is L2W_OK (and
+ * returns the commit's status), otherwise rolls back and returns st. */
+L2W_MUST_CHECK l2w_status l2w_db_end(l2w_db *db, l2w_status st, l2w_err *err);
 
 /* Applies the embedded sql/NNNN_*.sql migrations not yet recorded, in order,
  * each in its own transaction, under an advisory lock so replicas starting

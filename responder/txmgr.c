@@ -52,10 +52,7 @@ l2w_status l2w_txmgr_finish(l2w_txmgr *m, l2w_db *db, const l2w_response *r, con
         st = l2w_response_finish(db, r->id, status, note, err);
     if (st == L2W_OK && event)
         st = l2w_finding_alert(db, r->finding_id, event, m->cfg, err);
-    if (st == L2W_OK)
-        st = l2w_db_commit(db, err);
-    else
-        l2w_db_rollback(db);
+    st = l2w_db_end(db, st, err);
     if (st != L2W_OK)
         return st;
     if (strcmp(status, "failed") == 0 || strcmp(status, "reverted") == 0) {

@@ -58,10 +58,7 @@ static l2w_status take_nonce(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, l2w_respons
     st = l2w_response_set_gas(db, r->id, from, gas, err);
     if (st == L2W_OK)
         st = l2w_response_assign_nonce(db, r->id, m->chain->name, from, pending, &r->nonce, err);
-    if (st == L2W_OK)
-        st = l2w_db_commit(db, err);
-    else
-        l2w_db_rollback(db);
+    st = l2w_db_end(db, st, err);
     if (st != L2W_OK)
         return st;
     r->has_nonce = true;

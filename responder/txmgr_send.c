@@ -61,10 +61,7 @@ l2w_status l2w_txmgr_broadcast(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, const l2w
     st = l2w_response_mark_sent(db, r->id, &a->tx_hash, bumped, err);
     if (st == L2W_OK && first)
         st = l2w_finding_alert(db, r->finding_id, "response_sent", m->cfg, err);
-    if (st == L2W_OK)
-        st = l2w_db_commit(db, err);
-    else
-        l2w_db_rollback(db);
+    st = l2w_db_end(db, st, err);
     if (st != L2W_OK)
         return st;
     char hash[L2W_HASH_HEX_LEN];
