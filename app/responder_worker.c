@@ -84,13 +84,7 @@ static void *responder_main(void *arg)
     bool leader = false;
     l2w_err err = {{0}};
     uint64_t seen = l2w_wakeup_generation(c->wakeup);
-    l2w_rpc_options opt = {.chain = c->chain->name,
-                           .urls = (const char *const *)c->chain->rpc_urls,
-                           .n_urls = c->chain->n_rpc_urls,
-                           .timeout_ms = c->chain->rpc_timeout_ms,
-                           .expected_chain_id = c->chain->chain_id,
-                           .max_head_lag_blocks = c->chain->max_head_lag_blocks};
-    if (l2w_rpc_create(&rpc, &opt, &err) != L2W_OK) {
+    if (l2w_rpc_create_for_chain(&rpc, c->chain, &err) != L2W_OK) {
         L2W_BROKEN("responder", c->chain->name, "%s", err.msg);
         return NULL;
     }

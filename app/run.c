@@ -58,19 +58,6 @@ static void recovered(chain_worker *w)
     w->last_error[0] = '\0';
 }
 
-static l2w_status make_rpc(const l2w_chain_config *ch, l2w_rpc **rpc, l2w_err *err)
-{
-    l2w_rpc_options opt = {
-        .chain = ch->name,
-        .urls = (const char *const *)ch->rpc_urls,
-        .n_urls = ch->n_rpc_urls,
-        .timeout_ms = ch->rpc_timeout_ms,
-        .expected_chain_id = ch->chain_id,
-        .max_head_lag_blocks = ch->max_head_lag_blocks,
-    };
-    return l2w_rpc_create(rpc, &opt, err);
-}
-
 static l2w_status check_chain_id(const l2w_chain_config *ch, l2w_rpc *rpc, l2w_err *err)
 {
     uint64_t id;
@@ -89,12 +76,11 @@ static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *m
 {
     *more = false;
     if (w->chain->role == L2W_CHAIN_L1) {
-        size_t ingested;
         bool new_facts;
-        l2w_status st = l2w_l1_follower_step(w->follower, db, rpc, &ingested, &new_facts, err);
+        l2w_status st = l2w_l1_follower_step(w->follower, db, rpc, more, &new_facts, err);
         if (st == L2W_OK && new_facts)
             l2w_wakeup_notify(w->wakeup);
-        *more = st == L2W_OK && ingested == w->chain->max_blocks_per_poll;
+        *more = *more && st == L2W_OK;
         return st;
     }
     size_t judged = 0;
@@ -113,7 +99,7 @@ static void *worker_main(void *arg)
     uint64_t seen = l2w_wakeup_generation(w->wakeup);
     bool chain_ok = false;
 
-    if (make_rpc(w->chain, &rpc, &err) != L2W_OK) {
+    if (l2w_rpc_create_for_chain(&rpc, w->chain, &err) != L2W_OK) {
         L2W_BROKEN(component(w), w->chain->name, "%s", err.msg);
         return NULL;
     }
@@ -181,7 +167,7 @@ static l2w_status startup_chain_checks(const l2w_config *cfg, l2w_err *err)
     for (size_t i = 0; i < cfg->n_chains; i++) {
         const l2w_chain_config *ch = &cfg->chains[i];
         l2w_rpc *rpc;
-        l2w_status st = make_rpc(ch, &rpc, err);
+        l2w_status st = l2w_rpc_create_for_chain(&rpc, ch, err);
         if (st != L2W_OK)
             return st;
         st = check_chain_id(ch, rpc, err);
@@ -203,7 +189,7 @@ l2w_status l2w_probe_rpcs(const l2w_config *cfg, l2w_err *err)
             one.rpc_urls[0] = ch->rpc_urls[u];
             one.n_rpc_urls = 1;
             l2w_rpc *rpc;
-            l2w_status st = make_rpc(&one, &rpc, err);
+            l2w_status st = l2w_rpc_create_for_chain(&rpc, &one, err);
             if (st == L2W_OK) {
                 st = check_chain_id(&one, rpc, err);
                 l2w_rpc_destroy(rpc);

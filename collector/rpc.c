@@ -121,6 +121,19 @@ fail:
     return st;
 }
 
+l2w_status l2w_rpc_create_for_chain(l2w_rpc **out, const l2w_chain_config *chain, l2w_err *err)
+{
+    l2w_rpc_options opt = {
+        .chain = chain->name,
+        .urls = (const char *const *)chain->rpc_urls,
+        .n_urls = chain->n_rpc_urls,
+        .timeout_ms = chain->rpc_timeout_ms,
+        .expected_chain_id = chain->chain_id,
+        .max_head_lag_blocks = chain->max_head_lag_blocks,
+    };
+    return l2w_rpc_create(out, &opt, err);
+}
+
 /* ------------------------------------------------------------ endpoints */
 
 size_t l2w_rpc_endpoint_count(const l2w_rpc *rpc)

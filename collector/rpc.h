@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/config.h"
 #include "core/status.h"
 
 /* A JSON-RPC 2.0 client for one chain over HTTP(S), built on libcurl, with
@@ -41,6 +42,9 @@ typedef struct {
 
 L2W_MUST_CHECK l2w_status l2w_rpc_create(l2w_rpc **out, const l2w_rpc_options *opt, l2w_err *err);
 void l2w_rpc_destroy(l2w_rpc *rpc);
+/* The client for a configured chain: its endpoints, timeout, chain id and
+ * head-lag bound. */
+L2W_MUST_CHECK l2w_status l2w_rpc_create_for_chain(l2w_rpc **out, const l2w_chain_config *chain, l2w_err *err);
 
 /* Calls method with params (a JSON array; the reference is stolen, NULL means
  * []). On success *result is a new reference to the "result" member (JSON null
