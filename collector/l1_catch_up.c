@@ -109,7 +109,7 @@ static bool logs_match_sparse_headers(const l2w_block_header *h, size_t n, const
 /* Ingests next..(at most) last, all of it final enough, with one eth_getLogs
  * and the headers it needs, in one transaction. */
 l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
-                           const stored_tip *prev, size_t *ingested, bool *new_facts, l2w_err *err)
+                           const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
 {
     const char *name = f->chain->name;
     if (!f->catching_up) {
@@ -168,8 +168,7 @@ l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_
     }
     if ((st = l2w_l1_commit_range(f, db, stored, n_stored, logs, n_logs, new_facts, err)) != L2W_OK)
         goto out;
-    /* The last max_reorg_depth blocks always remain: say "more" (see the header). */
-    *ingested = f->chain->max_blocks_per_poll;
+    *more = true; /* the last max_reorg_depth blocks always remain */
     l2w_counter_add(f->logs_counter, n_logs);
     l2w_gauge_set(f->synced_gauge, (double)to);
     L2W_DEBUG("follower", name,

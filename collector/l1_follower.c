@@ -77,7 +77,7 @@ static bool logs_match_headers(const l2w_block_header *h, size_t n, const l2w_ev
 }
 
 static l2w_status ingest(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
-                         const l2w_hash *prev_hash, size_t *ingested, bool *new_facts, l2w_err *err)
+                         const l2w_hash *prev_hash, bool *more, bool *new_facts, l2w_err *err)
 {
     const char *name = f->chain->name;
     uint64_t count = target - next + 1;
@@ -115,7 +115,7 @@ static l2w_status ingest(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t 
     st = l2w_l1_commit_range(f, db, h, n, logs, n_logs, new_facts, err);
     l2w_logs_free(logs, n_logs);
     if (st == L2W_OK) {
-        *ingested = n;
+        *more = n == f->chain->max_blocks_per_poll;
         if (f->catching_up) {
             f->catching_up = false;
             L2W_INFO("follower", name, "catch-up done; following block by block from %llu",
@@ -133,12 +133,12 @@ out:
 
 /* Catch-up for the final-enough part of next..target, block by block for the rest. */
 static l2w_status advance(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
-                          const stored_tip *prev, size_t *ingested, bool *new_facts, l2w_err *err)
+                          const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
 {
     uint64_t depth = f->chain->max_reorg_depth;
     if (target > depth && next < target - depth)
-        return l2w_l1_catch_up(f, db, rpc, next, target - depth - 1, prev, ingested, new_facts, err);
-    return ingest(f, db, rpc, next, target, prev ? &prev->hash : NULL, ingested, new_facts, err);
+        return l2w_l1_catch_up(f, db, rpc, next, target - depth - 1, prev, more, new_facts, err);
+    return ingest(f, db, rpc, next, target, prev ? &prev->hash : NULL, more, new_facts, err);
 }
 
 /* When caught up, a same-height reorg of the tip is only visible by re-reading it. */
@@ -152,10 +152,10 @@ static l2w_status check_tip(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64
     return l2w_hash_eq(&h.hash, tip_hash) ? L2W_OK : l2w_l1_unwind_reorg(f, db, rpc, tip, err);
 }
 
-l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, size_t *ingested, bool *new_facts,
+l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, bool *more, bool *new_facts,
                                 l2w_err *err)
 {
-    *ingested = 0;
+    *more = false;
     *new_facts = false;
     const l2w_chain_config *ch = f->chain;
     uint64_t head;
@@ -178,13 +178,13 @@ l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, si
         uint64_t start = ch->has_start_block ? ch->start_block : target;
         if (start > target)
             return L2W_OK; /* the configured start block is not there yet */
-        return advance(f, db, rpc, start, target, NULL, ingested, new_facts, err);
+        return advance(f, db, rpc, start, target, NULL, more, new_facts, err);
     }
     if (synced > target)
         return L2W_OK; /* the endpoint is behind what we stored: lagging, not a reorg */
     if (synced == target)
         return check_tip(f, db, rpc, synced, &tip_hash, err);
     stored_tip tip = {.number = synced, .hash = tip_hash};
-    return advance(f, db, rpc, synced + 1, target, &tip, ingested, new_facts, err);
+    return advance(f, db, rpc, synced + 1, target, &tip, more, new_facts, err);
 }
 

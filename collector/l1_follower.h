@@ -29,12 +29,12 @@ L2W_MUST_CHECK l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2
 void l2w_l1_follower_destroy(l2w_l1_follower *f);
 
 /* One poll: read the head, then catch up one log range, ingest up to
- * max_blocks_per_poll new blocks, or unwind a reorg. *ingested is how far the
- * checkpoint moved, capped at max_blocks_per_poll (0 when caught up). A
- * catch-up range always leaves blocks waiting and reports the cap, as a full
- * batch does, so a caller that steps again at once on the cap keeps going.
- * *new_facts is set when any proposal was stored. */
-L2W_MUST_CHECK l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, size_t *ingested,
+ * max_blocks_per_poll new blocks, or unwind a reorg. *more is set when blocks
+ * are known to wait beyond what this poll stored (a full batch, or any
+ * catch-up range, which always leaves the last max_reorg_depth blocks), so
+ * the caller steps again at once instead of sleeping. *new_facts is set when
+ * any proposal was stored. */
+L2W_MUST_CHECK l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, bool *more,
                                                bool *new_facts, l2w_err *err);
 
 #endif

@@ -52,6 +52,6 @@ L2W_MUST_CHECK l2w_status l2w_l1_commit_range(l2w_l1_follower *f, l2w_db *db, co
 /* Ingests next..(at most) last, all final enough, with one eth_getLogs and only the headers
  * the logs need (collector/l1_catch_up.c). */
 L2W_MUST_CHECK l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
-                                          const stored_tip *prev, size_t *ingested, bool *new_facts, l2w_err *err);
+                                          const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err);
 
 #endif
