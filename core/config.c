@@ -158,30 +158,19 @@ static l2w_status parse_chains(cfg_ctx *c, const l2w_yaml_node *root, l2w_config
     return L2W_OK;
 }
 
+static l2w_status check_webhook(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *prefix)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(cfg->webhooks[j].name, cfg->webhooks[i].name) == 0)
+            return cfg_fail(c, line, prefix, "duplicate webhook name \"%s\"", cfg->webhooks[i].name);
+    return L2W_OK;
+}
+
 static l2w_status parse_webhooks(cfg_ctx *c, const l2w_yaml_node *alerts, l2w_config *cfg)
 {
-    const l2w_yaml_node *list = l2w_yaml_get(alerts, "webhooks");
-    if (!list)
-        return L2W_OK;
-    if (list->kind != L2W_YAML_SEQ)
-        return cfg_fail(c, list->line, "alerts.webhooks", "expected a list");
-    if (list->n > L2W_MAX_WEBHOOKS)
-        return cfg_fail(c, list->line, "alerts.webhooks", "at most %d webhooks", L2W_MAX_WEBHOOKS);
-    for (size_t i = 0; i < list->n; i++) {
-        char prefix[64];
-        snprintf(prefix, sizeof prefix, "alerts.webhooks[%zu].", i);
-        if (list->items[i]->kind != L2W_YAML_MAP)
-            return cfg_fail(c, list->items[i]->line, prefix, "expected a mapping");
-        cfg->n_webhooks = i + 1;
-        l2w_status st = cfg_parse_section(c, list->items[i], prefix, webhook_fields, CFG_COUNT(webhook_fields), NULL,
-                                      &cfg->webhooks[i], cfg);
-        if (st != L2W_OK)
-            return st;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(cfg->webhooks[j].name, cfg->webhooks[i].name) == 0)
-                return cfg_fail(c, list->items[i]->line, prefix, "duplicate webhook name \"%s\"", cfg->webhooks[i].name);
-    }
-    return L2W_OK;
+    return cfg_parse_list(c, l2w_yaml_get(alerts, "webhooks"), "alerts.webhooks", "webhooks", L2W_MAX_WEBHOOKS,
+                          webhook_fields, CFG_COUNT(webhook_fields), cfg->webhooks, sizeof cfg->webhooks[0],
+                          &cfg->n_webhooks, cfg, check_webhook);
 }
 
 static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg)

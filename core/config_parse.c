@@ -268,3 +268,29 @@ l2w_status cfg_optional_map(cfg_ctx *c, const l2w_yaml_node *root, const char *k
     return L2W_OK;
 }
 
+
+l2w_status cfg_parse_list(cfg_ctx *c, const l2w_yaml_node *list, const char *path, const char *what, size_t max,
+                          const cfg_field *specs, size_t n_specs, void *items, size_t elem_size, size_t *count,
+                          l2w_config *cfg, cfg_item_check check)
+{
+    if (!list)
+        return L2W_OK;
+    if (list->kind != L2W_YAML_SEQ)
+        return cfg_fail(c, list->line, path, "expected a list");
+    if (list->n > max)
+        return cfg_fail(c, list->line, path, "at most %zu %s", max, what);
+    for (size_t i = 0; i < list->n; i++) {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "%s[%zu].", path, i);
+        const l2w_yaml_node *item = list->items[i];
+        if (item->kind != L2W_YAML_MAP)
+            return cfg_fail(c, item->line, prefix, "expected a mapping");
+        *count = i + 1;
+        l2w_status st = cfg_parse_section(c, item, prefix, specs, n_specs, NULL, (char *)items + i * elem_size, cfg);
+        if (st == L2W_OK && check)
+            st = check(c, cfg, i, item->line, prefix);
+        if (st != L2W_OK)
+            return st;
+    }
+    return L2W_OK;
+}

@@ -59,6 +59,16 @@ l2w_status cfg_parse_section(cfg_ctx *c, const l2w_yaml_node *map, const char *p
                              size_t n_specs, const char *const *sub_keys, void *obj, l2w_config *cfg);
 /* *out is the mapping under key, or an empty mapping when key is absent. */
 l2w_status cfg_optional_map(cfg_ctx *c, const l2w_yaml_node *root, const char *key, const l2w_yaml_node **out);
+/* Checks item i of a list just parsed (duplicates, combinations of keys). */
+typedef l2w_status (*cfg_item_check)(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *prefix);
+
+/* Parses list (a sequence of mappings; NULL = absent, nothing to do) at path
+ * into items, elem_size bytes each, with specs. *count follows the items
+ * parsed so far, so a failure part-way still frees what was allocated. what
+ * names the items in the "at most" message; check may be NULL. */
+l2w_status cfg_parse_list(cfg_ctx *c, const l2w_yaml_node *list, const char *path, const char *what, size_t max,
+                          const cfg_field *specs, size_t n_specs, void *items, size_t elem_size, size_t *count,
+                          l2w_config *cfg, cfg_item_check check);
 /* Parses the responder sections: top-level signers and responses, and
  * chains[i].txmgr (called per chain with that chain's map). */
 l2w_status cfg_parse_signers(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);

@@ -66,12 +66,13 @@ l2w_status cfg_parse_txmgr(cfg_ctx *c, const l2w_yaml_node *chain_map, const cha
     return cfg_parse_section(c, map, path, txmgr_fields, CFG_COUNT(txmgr_fields), NULL, &chain->txmgr, NULL);
 }
 
-static l2w_status check_signer(cfg_ctx *c, const l2w_config *cfg, size_t i, int line, const char *path)
+static l2w_status check_signer(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *path)
 {
-    const l2w_signer_config *s = &cfg->signers[i];
+    l2w_signer_config *s = &cfg->signers[i];
     int sources = (s->key_file != NULL) + (s->key_env != NULL) + (s->remote_url != NULL);
     if (sources != 1)
         return cfg_fail(c, line, path, "give exactly one of key_file, key_env or remote_url");
+    s->source = s->key_file ? L2W_SIGNER_KEY_FILE : s->key_env ? L2W_SIGNER_KEY_ENV : L2W_SIGNER_REMOTE;
     if (s->remote_url && !s->has_address)
         return cfg_fail(c, line, path, "a remote signer needs address: (the account it signs for)");
     for (size_t j = 0; j < i; j++)
@@ -82,34 +83,14 @@ static l2w_status check_signer(cfg_ctx *c, const l2w_config *cfg, size_t i, int 
 
 l2w_status cfg_parse_signers(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg)
 {
-    const l2w_yaml_node *list = l2w_yaml_get(root, "signers");
-    if (!list)
-        return L2W_OK;
-    if (list->kind != L2W_YAML_SEQ)
-        return cfg_fail(c, list->line, "signers", "expected a list");
-    if (list->n > L2W_MAX_SIGNERS)
-        return cfg_fail(c, list->line, "signers", "at most %d signers", L2W_MAX_SIGNERS);
-    for (size_t i = 0; i < list->n; i++) {
-        char prefix[48];
-        snprintf(prefix, sizeof prefix, "signers[%zu].", i);
-        const l2w_yaml_node *item = list->items[i];
-        if (item->kind != L2W_YAML_MAP)
-            return cfg_fail(c, item->line, prefix, "expected a mapping");
-        cfg->n_signers = i + 1;
-        l2w_signer_config *s = &cfg->signers[i];
-        l2w_status st = cfg_parse_section(c, item, prefix, signer_fields, CFG_COUNT(signer_fields), NULL, s, cfg);
-        if (st != L2W_OK)
-            return st;
-        s->source = s->key_file ? L2W_SIGNER_KEY_FILE : s->key_env ? L2W_SIGNER_KEY_ENV : L2W_SIGNER_REMOTE;
-        if ((st = check_signer(c, cfg, i, item->line, prefix)) != L2W_OK)
-            return st;
-    }
-    return L2W_OK;
+    return cfg_parse_list(c, l2w_yaml_get(root, "signers"), "signers", "signers", L2W_MAX_SIGNERS, signer_fields,
+                          CFG_COUNT(signer_fields), cfg->signers, sizeof cfg->signers[0], &cfg->n_signers, cfg,
+                          check_signer);
 }
 
-static l2w_status check_rule(cfg_ctx *c, const l2w_config *cfg, const l2w_response_rule *r, int line,
-                             const char *path)
+static l2w_status check_rule(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *path)
 {
+    const l2w_response_rule *r = &cfg->response_rules[i];
     if (r->chain && !l2w_config_chain(cfg, r->chain))
         return cfg_fail(c, line, path, "chain \"%s\" is not defined in chains", r->chain);
     if (r->signer && !l2w_config_signer(cfg, r->signer))
@@ -129,27 +110,11 @@ l2w_status cfg_parse_responses(cfg_ctx *c, const l2w_yaml_node *root, l2w_config
     if (st == L2W_OK && cfg->default_response_mode == L2W_RESPONSE_ON)
         return cfg_fail(c, l2w_yaml_get(map, "default_mode")->line, "responses.default_mode",
                         "on needs a signer: turn responses on per kind with rules[].signer");
-    const l2w_yaml_node *list = st == L2W_OK ? l2w_yaml_get(map, "rules") : NULL;
-    if (!list)
+    if (st != L2W_OK)
         return st;
-    if (list->kind != L2W_YAML_SEQ)
-        return cfg_fail(c, list->line, "responses.rules", "expected a list");
-    if (list->n > L2W_MAX_RESPONSE_RULES)
-        return cfg_fail(c, list->line, "responses.rules", "at most %d rules", L2W_MAX_RESPONSE_RULES);
-    for (size_t i = 0; i < list->n; i++) {
-        char prefix[48];
-        snprintf(prefix, sizeof prefix, "responses.rules[%zu].", i);
-        const l2w_yaml_node *item = list->items[i];
-        if (item->kind != L2W_YAML_MAP)
-            return cfg_fail(c, item->line, prefix, "expected a mapping");
-        cfg->n_response_rules = i + 1;
-        l2w_response_rule *r = &cfg->response_rules[i];
-        if ((st = cfg_parse_section(c, item, prefix, rule_fields, CFG_COUNT(rule_fields), NULL, r, cfg)) != L2W_OK)
-            return st;
-        if ((st = check_rule(c, cfg, r, item->line, prefix)) != L2W_OK)
-            return st;
-    }
-    return L2W_OK;
+    return cfg_parse_list(c, l2w_yaml_get(map, "rules"), "responses.rules", "rules", L2W_MAX_RESPONSE_RULES,
+                          rule_fields, CFG_COUNT(rule_fields), cfg->response_rules, sizeof cfg->response_rules[0],
+                          &cfg->n_response_rules, cfg, check_rule);
 }
 
 void cfg_free_responder(l2w_config *cfg)
