@@ -17,10 +17,10 @@ static json_t *quantity_json(uint64_t v)
     return json_string(q);
 }
 
-static l2w_status quantity_result(l2w_rpc *rpc, const char *method, uint64_t *out, l2w_err *err)
+l2w_status l2w_eth_quantity_call(l2w_rpc *rpc, const char *method, json_t *params, uint64_t *out, l2w_err *err)
 {
     json_t *res;
-    l2w_status st = l2w_rpc_call(rpc, &res, method, NULL, err);
+    l2w_status st = l2w_rpc_call(rpc, &res, method, params, err);
     if (st != L2W_OK)
         return st;
     st = l2w_json_to_quantity(out, res, method, err);
@@ -32,12 +32,12 @@ static l2w_status quantity_result(l2w_rpc *rpc, const char *method, uint64_t *ou
 
 l2w_status l2w_eth_chain_id(l2w_rpc *rpc, uint64_t *out, l2w_err *err)
 {
-    return quantity_result(rpc, "eth_chainId", out, err);
+    return l2w_eth_quantity_call(rpc, "eth_chainId", NULL, out, err);
 }
 
 l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_err *err)
 {
-    return quantity_result(rpc, "eth_blockNumber", out, err);
+    return l2w_eth_quantity_call(rpc, "eth_blockNumber", NULL, out, err);
 }
 
 static l2w_status parse_header(const json_t *obj, uint64_t expect_number, l2w_block_header *out, l2w_err *err)

@@ -38,6 +38,9 @@ typedef struct {
     size_t data_len;
 } l2w_evm_log;
 
+/* A call whose answer is one QUANTITY (params stolen, NULL = []). */
+L2W_MUST_CHECK l2w_status l2w_eth_quantity_call(l2w_rpc *rpc, const char *method, json_t *params, uint64_t *out,
+                                                l2w_err *err);
 L2W_MUST_CHECK l2w_status l2w_eth_chain_id(l2w_rpc *rpc, uint64_t *out, l2w_err *err);
 L2W_MUST_CHECK l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_err *err);
 /* L2W_ERR_NOT_FOUND if the node does not have the block. */

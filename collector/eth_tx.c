@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "collector/eth.h"
 #include "core/hex.h"
 #include "core/json.h"
 
@@ -12,14 +13,8 @@
 
 l2w_status l2w_eth_nonce(l2w_rpc *rpc, const l2w_addr *account, bool pending, uint64_t *out, l2w_err *err)
 {
-    json_t *res;
     json_t *params = json_pack("[o, s]", l2w_json_addr(account), pending ? "pending" : "latest");
-    l2w_status st = l2w_rpc_call(rpc, &res, "eth_getTransactionCount", params, err);
-    if (st != L2W_OK)
-        return st;
-    st = l2w_json_to_quantity(out, res, "eth_getTransactionCount", err);
-    json_decref(res);
-    return st;
+    return l2w_eth_quantity_call(rpc, "eth_getTransactionCount", params, out, err);
 }
 
 static l2w_status median_tip(const json_t *reward, l2w_u256 *tip, l2w_err *err)
@@ -87,13 +82,7 @@ static json_t *call_object(const l2w_eth_call_args *a)
 
 l2w_status l2w_eth_estimate_gas(l2w_rpc *rpc, const l2w_eth_call_args *args, uint64_t *gas, l2w_err *err)
 {
-    json_t *res;
-    l2w_status st = l2w_rpc_call(rpc, &res, "eth_estimateGas", json_pack("[o]", call_object(args)), err);
-    if (st != L2W_OK)
-        return st;
-    st = l2w_json_to_quantity(gas, res, "eth_estimateGas", err);
-    json_decref(res);
-    return st;
+    return l2w_eth_quantity_call(rpc, "eth_estimateGas", json_pack("[o]", call_object(args)), gas, err);
 }
 
 l2w_status l2w_eth_call(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag, uint8_t **out,
