@@ -32,7 +32,6 @@ import argparse
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -53,21 +52,6 @@ def psql(url, sql):
     out = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-AtX", "-c", sql], check=True,
                          capture_output=True, text=True).stdout
     return out.strip()
-
-
-def fast_l1_anvil(workdir):
-    bindir = os.path.join(workdir, "bin")
-    os.makedirs(bindir, exist_ok=True)
-    wrapper = os.path.join(bindir, "anvil")
-    with open(wrapper, "w") as f:
-        f.write(f"""#!/bin/sh
-case " $* " in
-  *" --chain-id {world_module.L1_CHAIN_ID} "*) exec "{world_module.ANVIL}" "$@" {L1_ANVIL_FLAGS} ;;
-esac
-exec "{world_module.ANVIL}" "$@"
-""")
-    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
-    world_module.ANVIL = wrapper
 
 
 EMITTER_SOURCE = """// SPDX-License-Identifier: MIT
@@ -238,8 +222,7 @@ def main():
     pg = os.path.join(REPO, "scripts", "pg.sh")
     cluster_url = subprocess.run([pg, "start", pgdir], check=True, capture_output=True,
                                  text=True).stdout.strip().splitlines()[-1]
-    fast_l1_anvil(workdir)
-    world = World(os.path.join(workdir, "world"), l1_block_time=None)
+    world = World(os.path.join(workdir, "world"), l1_block_time=None, l1_anvil_args=L1_ANVIL_FLAGS.split())
     try:
         world.start()
         t0 = time.monotonic()

@@ -31,9 +31,17 @@ def webhook():
     hook.close()
 
 
-def write_config(path, world, database_url, webhook_url, l2_rpc=None, l1_rpc=None, l1_extra="", extra=""):
-    """l1_extra: YAML lines added to the l1 chain (indented 4 spaces), e.g. a
-    txmgr section; extra: top-level YAML appended (signers, responses)."""
+def _urls(given, default):
+    """A YAML list of RPC URLs from one URL or a list (default: the world's node)."""
+    urls = [default] if given is None else [given] if isinstance(given, str) else list(given)
+    return "[" + ", ".join(f'"{u}"' for u in urls) + "]"
+
+
+def write_config(path, world, database_url, webhook_url, l2_rpc=None, l1_rpc=None, l1_extra="", l2_extra="",
+                 extra="", rpc_timeout_ms=3000):
+    """l1_rpc/l2_rpc: a URL or a list of URLs (default: the world's node);
+    l1_extra/l2_extra: YAML lines added to that chain (indented 4 spaces),
+    e.g. a txmgr section; extra: top-level YAML appended (signers, responses)."""
     info = world.info
     text = f"""
 log_level: debug
@@ -51,20 +59,20 @@ chains:
   - name: l1
     role: l1
     chain_id: {info['l1']['chain_id']}
-    rpc: ["{l1_rpc or info['l1']['rpc_url']}"]
+    rpc: {_urls(l1_rpc, info['l1']['rpc_url'])}
     poll_interval_ms: 200
-    rpc_timeout_ms: 3000
+    rpc_timeout_ms: {rpc_timeout_ms}
     confirmations: 0
     start_block: 0
 {l1_extra}  - name: op-local
     role: l2
     chain_id: {info['l2']['chain_id']}
     l1: l1
-    rpc: ["{l2_rpc or info['l2']['rpc_url']}"]
+    rpc: {_urls(l2_rpc, info['l2']['rpc_url'])}
     poll_interval_ms: 200
-    rpc_timeout_ms: 3000
+    rpc_timeout_ms: {rpc_timeout_ms}
     l2_output_oracle: "{info['contracts']['L2OutputOracleProxy']}"
-{extra}"""
+{l2_extra}{extra}"""
     with open(path, "w") as f:
         f.write(text)
     return path

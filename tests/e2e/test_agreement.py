@@ -49,7 +49,7 @@ def findings(database, kind):
 
 def test_endpoints_that_disagree_raise_rpc_disagreement_not_fraud(world, database, webhook, make_l2watch, other_fork):
     url, rpc = other_fork
-    make_l2watch(l2_rpc=f'{world.info["l2"]["rpc_url"]}", "{url}',
+    make_l2watch(l2_rpc=[world.info["l2"]["rpc_url"], url],
                  extra="responses:\n  default_mode: off\n").start()
     honest = world.propose_honest()
     keep_heights_equal(world, rpc)
@@ -72,7 +72,7 @@ def test_endpoints_that_disagree_raise_rpc_disagreement_not_fraud(world, databas
 def test_two_honest_endpoints_cross_check_the_verdict(world, database, webhook, make_l2watch):
     l2 = world.info["l2"]
     same_node = l2["rpc_url"].replace("127.0.0.1", "localhost")
-    make_l2watch(l2_rpc=f'{l2["rpc_url"]}", "{same_node}', extra="responses:\n  default_mode: off\n").start()
+    make_l2watch(l2_rpc=[l2["rpc_url"], same_node], extra="responses:\n  default_mode: off\n").start()
     bad = world.propose_wrong()
     alert = wait_until(lambda: next((a for a in webhook.delivered() if a["event"] == "raised"), None), 60,
                        what="the invalid_output_root alert")

@@ -8,12 +8,10 @@ headers catch-up kept sparse) is unwound to the highest stored block still
 on the chain."""
 import os
 import re
-import stat
 import time
 
 import pytest
 
-import tests.world.world as world_module
 from l2wtest import wait_until
 from rangeproxy import RangeProxy
 from tests.world.world import World, keccak
@@ -34,21 +32,9 @@ L1_ANVIL_FLAGS = "--hardfork shanghai --prune-history 200"
 
 
 @pytest.fixture
-def world(workdir, monkeypatch):
-    bindir = os.path.join(workdir, "bin")
-    os.makedirs(bindir)
-    wrapper = os.path.join(bindir, "anvil")  # World recognises its nodes by this name
-    with open(wrapper, "w") as f:
-        f.write(f"""#!/bin/sh
-case " $* " in
-  *" --chain-id {world_module.L1_CHAIN_ID} "*) exec "{world_module.ANVIL}" "$@" {L1_ANVIL_FLAGS} ;;
-esac
-exec "{world_module.ANVIL}" "$@"
-""")
-    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
-    monkeypatch.setattr(world_module, "ANVIL", wrapper)
+def world(workdir):
     # No interval mining: the L1 moves only when the test says so.
-    w = World(os.path.join(workdir, "world"), l1_block_time=None)
+    w = World(os.path.join(workdir, "world"), l1_block_time=None, l1_anvil_args=L1_ANVIL_FLAGS.split())
     w.start()
     yield w
     w.stop()

@@ -10,50 +10,17 @@ import pytest
 
 from faultproxy import FaultProxy
 from l2wtest import L2Watch, run_cli, wait_until
+from tests.e2e.conftest import write_config
 
 # Hosted endpoints carry their API key in the path: it must never be shown.
 KEY = "SECRETKEY0123456789"
 CHAINS = ("l1", "op-local")
 
 
-def config_text(world, database_url, webhook_url, l1_urls, l2_urls, timeout_ms=1000):
-    info = world.info
-
-    def urls(us):
-        return "[" + ", ".join(f'"{u}"' for u in us) + "]"
-
-    return f"""
-log_level: debug
-database:
-  url: "{database_url}"
-web:
-  listen: 127.0.0.1:0
-alerts:
-  max_backoff_ms: 2000
-  webhooks:
-    - name: test
-      url: "{webhook_url}"
-      timeout_ms: 3000
-chains:
-  - name: l1
-    role: l1
-    chain_id: {info['l1']['chain_id']}
-    rpc: {urls(l1_urls)}
-    poll_interval_ms: 200
-    rpc_timeout_ms: {timeout_ms}
-    max_head_lag_blocks: 20
-    confirmations: 0
-    start_block: 0
-  - name: op-local
-    role: l2
-    chain_id: {info['l2']['chain_id']}
-    l1: l1
-    rpc: {urls(l2_urls)}
-    poll_interval_ms: 200
-    rpc_timeout_ms: {timeout_ms}
-    max_head_lag_blocks: 20
-    l2_output_oracle: "{info['contracts']['L2OutputOracleProxy']}"
-"""
+def write_faulty_config(path, world, database, webhook, l1_urls, l2_urls):
+    """The e2e config with these endpoints and a 1 s request timeout, so a
+    stalled endpoint costs a second, not three."""
+    return write_config(path, world, database.url, webhook.url, l1_rpc=l1_urls, l2_rpc=l2_urls, rpc_timeout_ms=1000)
 
 
 @pytest.fixture
@@ -75,9 +42,7 @@ def launch(workdir, world, database, webhook):
     started = []
 
     def go(l1_urls, l2_urls):
-        path = os.path.join(workdir, "l2watch.yaml")
-        with open(path, "w") as f:
-            f.write(config_text(world, database.url, webhook.url, l1_urls, l2_urls))
+        path = write_faulty_config(os.path.join(workdir, "l2watch.yaml"), world, database, webhook, l1_urls, l2_urls)
         lw = L2Watch(path, os.path.join(workdir, "l2watch.log")).start()
         started.append(lw)
         return lw
@@ -219,10 +184,8 @@ def test_endpoint_of_another_chain_at_start_is_skipped(world, database, proxies,
 def test_no_endpoint_of_the_right_chain_stops_at_start(world, database, webhook, workdir, proxies, n):
     for p in proxies["l1"][:n]:
         p.set("chain_id", chain_id=5)
-    path = os.path.join(workdir, "l2watch.yaml")
-    with open(path, "w") as f:
-        f.write(config_text(world, database.url, webhook.url, [keyed(p) for p in proxies["l1"][:n]],
-                            [keyed(proxies["op-local"][0])]))
+    path = write_faulty_config(os.path.join(workdir, "l2watch.yaml"), world, database, webhook,
+                               [keyed(p) for p in proxies["l1"][:n]], [keyed(proxies["op-local"][0])])
     r = run_cli("run", "-c", path, timeout=60)
     assert r.returncode == 1, r
     last = r.stderr.strip().splitlines()[-1]

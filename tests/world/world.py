@@ -232,7 +232,10 @@ class World:
     """
 
     def __init__(self, dir, submission_interval=2, l1_block_time=1, l2_block_time=None,
-                 finalization_period_seconds=SEVEN_DAYS, starting_timestamp_lag=100_000, detach=False):
+                 finalization_period_seconds=SEVEN_DAYS, starting_timestamp_lag=100_000, detach=False,
+                 l1_anvil_args=()):
+        """l1_anvil_args: extra command-line flags for the L1 anvil (e.g. a
+        hardfork and history pruning for tests that mine many blocks)."""
         if int(submission_interval) < 1:
             raise ValueError("submission_interval must be at least 1")
         self.dir = os.path.abspath(dir)
@@ -242,6 +245,7 @@ class World:
         self.finalization_period_seconds = int(finalization_period_seconds)
         self.starting_timestamp_lag = int(starting_timestamp_lag)
         self.detach = detach
+        self.l1_anvil_args = list(l1_anvil_args)
         self.info = None
         self.l1 = None
         self.l2 = None
@@ -294,7 +298,7 @@ class World:
         os.makedirs(self.dir, exist_ok=True)
         t0 = time.monotonic()
         try:
-            l1 = self._start_anvil("l1", L1_CHAIN_ID, self.l1_block_time)
+            l1 = self._start_anvil("l1", L1_CHAIN_ID, self.l1_block_time, self.l1_anvil_args)
             l2 = self._start_anvil("l2", L2_CHAIN_ID, self.l2_block_time)
             self.l1, self.l2 = Rpc(l1["rpc_url"]), Rpc(l2["rpc_url"])
             accounts = self._accounts(l1.pop("_config"))
@@ -336,7 +340,7 @@ class World:
             os.unlink(path)  # the chains lived in memory: nothing left to attach to
         self.info = None
 
-    def _start_anvil(self, name, chain_id, block_time):
+    def _start_anvil(self, name, chain_id, block_time, extra_args=()):
         if not os.access(ANVIL, os.X_OK):
             raise WorldError(f"anvil not found at {ANVIL}; run scripts/install-deps.sh")
         log_path = os.path.join(self.dir, f"{name}-anvil.log")
@@ -348,6 +352,7 @@ class World:
                    "--accounts", "10", "--config-out", config_path]
             if block_time:
                 cmd += ["--block-time", str(block_time)]
+            cmd += list(extra_args)
             if os.path.exists(config_path):
                 os.unlink(config_path)
             with open(log_path, "ab") as log:
