@@ -33,16 +33,24 @@ static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, 
                             f->has_block_number ? block : NULL,
                             f->has_tx_hash ? tx : NULL,
                             f->has_anchor ? f->anchor_chain : NULL,
-                            f->has_anchor ? anchor : NULL};
+                            f->has_anchor ? anchor : NULL,
+                            f->subject[0] ? f->subject : NULL};
     PGresult *res;
+    /* A lasting condition already open under the same subject is that
+     * finding, whatever its dedup key: one incident, one finding. */
     l2w_status st = l2w_db_exec(db, &res,
-                                "WITH ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
-                                "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash) "
-                                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                                "WITH open AS (SELECT id FROM findings WHERE $12::text IS NOT NULL AND kind = $2 "
+                                "AND subject = $12 AND status = 'open'), "
+                                "ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
+                                "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash, subject) "
+                                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
+                                "WHERE NOT EXISTS (SELECT 1 FROM open) "
                                 "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
                                 "SELECT id, true FROM ins UNION ALL "
-                                "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins)",
-                                11, params, err);
+                                "SELECT id, false FROM open UNION ALL "
+                                "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins) "
+                                "AND NOT EXISTS (SELECT 1 FROM open)",
+                                12, params, err);
     free(evidence);
     if (st != L2W_OK)
         return st;
@@ -101,6 +109,43 @@ l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config 
     char labels[128];
     snprintf(labels, sizeof labels, "kind=\"%s\",severity=\"%s\"", f->kind, l2w_severity_name(f->severity));
     l2w_counter_add(l2w_counter_get("l2watch_findings_total", "Findings raised", labels), 1);
+    return L2W_OK;
+}
+
+l2w_status l2w_findings_resolve_subject(l2w_db *db, const l2w_config *cfg, const char *kind, const char *subject,
+                                        const char *note, size_t *count, l2w_err *err)
+{
+    const char *params[] = {kind, subject, note};
+    PGresult *res;
+    l2w_status st = l2w_db_exec(db, &res,
+                                "UPDATE findings SET status = 'resolved', updated_at = now(), "
+                                "evidence = evidence || jsonb_build_object('resolved_note', $3::text) "
+                                "WHERE kind = $1 AND subject = $2 AND status = 'open' RETURNING id::text, dedup_key",
+                                3, params, err);
+    if (st != L2W_OK)
+        return st;
+    *count = (size_t)PQntuples(res);
+    for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
+        st = l2w_finding_alert(db, strtoll(PQgetvalue(res, i, 0), NULL, 10), "resolved", cfg, err);
+        if (st == L2W_OK)
+            L2W_INFO("findings", NULL, "resolved finding %s (%s): %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                     note);
+    }
+    PQclear(res);
+    return st;
+}
+
+l2w_status l2w_findings_open_subject(l2w_db *db, const char *kind, const char *subject, bool *open, l2w_err *err)
+{
+    const char *params[] = {kind, subject};
+    PGresult *res;
+    l2w_status st = l2w_db_exec(db, &res,
+                                "SELECT 1 FROM findings WHERE kind = $1 AND subject = $2 AND status = 'open'", 2,
+                                params, err);
+    if (st != L2W_OK)
+        return st;
+    *open = PQntuples(res) > 0;
+    PQclear(res);
     return L2W_OK;
 }
 

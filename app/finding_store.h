@@ -9,7 +9,8 @@
 #include "core/finding.h"
 
 /* Inside the caller's transaction: inserts the finding unless one with the
- * same dedup key exists, and for a new one queues a "raised" alert for every
+ * same dedup key exists (or, for a finding with a subject, one of its kind
+ * about that subject is open), and for a new one queues a "raised" alert for every
  * configured sink in the same transaction. *created tells which happened;
  * *id is the finding's id either way. */
 L2W_MUST_CHECK l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config *cfg, int64_t *id,
@@ -20,6 +21,16 @@ L2W_MUST_CHECK l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, co
  * current document (its response included) as the payload. */
 L2W_MUST_CHECK l2w_status l2w_finding_alert(l2w_db *db, int64_t id, const char *event, const l2w_config *cfg,
                                             l2w_err *err);
+
+/* Inside the caller's transaction: the open finding of kind about subject
+ * (a lasting condition that has ended) becomes resolved, with note in its
+ * evidence and a "resolved" alert. *count is how many (0 or 1). */
+L2W_MUST_CHECK l2w_status l2w_findings_resolve_subject(l2w_db *db, const l2w_config *cfg, const char *kind,
+                                                       const char *subject, const char *note, size_t *count,
+                                                       l2w_err *err);
+/* Whether a finding of kind about subject is open. */
+L2W_MUST_CHECK l2w_status l2w_findings_open_subject(l2w_db *db, const char *kind, const char *subject, bool *open,
+                                                    l2w_err *err);
 
 /* Inside the caller's transaction, before the chain's blocks above fork (all
  * blocks when !has_fork) are deleted by a reorg: every open finding anchored

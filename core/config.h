@@ -19,6 +19,10 @@
 #define L2W_MAX_WEBHOOKS 8
 #define L2W_MAX_SIGNERS 8
 #define L2W_MAX_RESPONSE_RULES 32
+#define L2W_MAX_BRIDGES 16
+#define L2W_MAX_BRIDGE_TOKENS 16
+#define L2W_MAX_EVENT_PARAMS 16
+#define L2W_MAX_PAUSE_KINDS 8
 
 /* How l2watch answers a finding kind on a chain. dry-run logs and alerts the
  * transaction it would send and sends nothing: the default, so that enabling
@@ -99,6 +103,8 @@ typedef struct {
     l2w_addr system_config;
     bool has_dispute_game_factory;
     l2w_addr dispute_game_factory;
+    bool has_superchain_config;
+    l2w_addr superchain_config;    /* the guardian's pause switch for OP Stack chains */
     l2w_txmgr_config txmgr;        /* defaults unless a txmgr: section is given */
 } l2w_chain_config;
 
@@ -107,6 +113,92 @@ typedef struct {
     char *url;
     uint32_t timeout_ms;
 } l2w_webhook_config;
+
+/* ---- bridges (core/config_bridges.c) ---- */
+
+typedef enum {
+    /* An OP Stack chain's canonical bridge on its L1: ETH escrowed in the
+     * OptimismPortal, ERC-20s in the L1StandardBridge; addresses come from
+     * the L2 chain's config (optimism_portal, l1_standard_bridge,
+     * l2_output_oracle, superchain_config). */
+    L2W_BRIDGE_OP_STACK = 0,
+    /* Any lock/release bridge described in config: an escrow contract, its
+     * release event, and the initiation event on the other chain. */
+    L2W_BRIDGE_LOCK_RELEASE = 1,
+} l2w_bridge_kind;
+
+typedef enum {
+    L2W_PAUSE_NONE = 0,
+    L2W_PAUSE_SUPERCHAIN = 1, /* SuperchainConfig.pause(string identifier), guardian only */
+    L2W_PAUSE_PAUSABLE = 2,   /* OpenZeppelin Pausable-style pause(), caller per the contract's access control */
+} l2w_pause_method;
+
+/* One parameter of an event signature as configured, e.g. "address indexed token". */
+typedef struct {
+    char *name;
+    char *type;            /* canonical ABI type, e.g. "uint256" */
+    bool indexed;
+    uint8_t position;      /* topic index (1..3) when indexed, else data word index */
+    bool is_static;        /* only static (one-word) types can be named as fields */
+} l2w_event_param;
+
+/* Which parameter of an event holds what a bridge detector needs; -1 = absent. */
+typedef struct {
+    char *signature;       /* as configured, with names and "indexed" */
+    char *canonical;       /* "Released(bytes32,address,address,uint256)" */
+    l2w_hash topic0;
+    l2w_event_param params[L2W_MAX_EVENT_PARAMS];
+    size_t n_params;
+    int token;             /* address */
+    int recipient;         /* address */
+    int amount;            /* uintN */
+    int message_id;        /* bytes32 or uintN: matches a release to its initiation */
+} l2w_event_layout;
+
+typedef struct {
+    char *symbol;          /* label for people: "ETH", "USDC" */
+    bool native;           /* the chain's coin: escrow balance is eth_getBalance */
+    l2w_addr address;      /* ERC-20 on the escrow chain (unset when native) */
+    bool has_remote;
+    l2w_addr remote;       /* the bridged token on the other chain; its totalSupply is the bridged supply */
+    uint8_t decimals;      /* for display only; amounts are kept in base units */
+    l2w_addr escrow;       /* holder of this token's escrow (resolved at load) */
+} l2w_bridge_token;
+
+typedef struct {
+    char *name;                       /* [a-z0-9_-]{1,32}; used in findings and metrics */
+    l2w_bridge_kind kind;
+    char *chain;                      /* where the escrow is: the L1 for op-stack */
+    char *remote_chain;               /* the other side: the OP L2, or a lock/release bridge's source chain */
+    /* lock-release only */
+    bool has_escrow;
+    l2w_addr escrow;
+    l2w_event_layout release;         /* emitted by the escrow on chain */
+    bool has_source_contract;
+    l2w_addr source_contract;         /* on remote_chain */
+    l2w_event_layout initiation;      /* emitted by source_contract */
+    uint32_t source_grace_s;          /* how long a release may wait for its initiation to be seen */
+    l2w_bridge_token tokens[L2W_MAX_BRIDGE_TOKENS];
+    size_t n_tokens;
+    /* escrow_drawdown: more than drawdown_percent within drawdown_window_s, or
+     * one block's fall above single_release_percent of the escrow before it */
+    uint32_t drawdown_window_s;
+    uint32_t drawdown_percent;
+    uint32_t single_release_percent;
+    /* outflow_anomaly: an interval's outflow z-score against the baseline intervals */
+    uint32_t outflow_interval_s;
+    uint32_t outflow_baseline_days;
+    uint32_t outflow_z;
+    uint32_t outflow_warmup_intervals;
+    /* circuit breaker */
+    l2w_pause_method pause_method;
+    bool has_pause_contract;
+    l2w_addr pause_contract;
+    char *pause_signer;               /* a signers[] name; required unless pause_mode is off */
+    l2w_response_mode pause_mode;     /* default dry-run */
+    char *pause_on[L2W_MAX_PAUSE_KINDS]; /* finding kinds that pull the breaker */
+    size_t n_pause_on;
+} l2w_bridge_config;
 
 typedef struct {
     char *database_url;
@@ -123,6 +215,8 @@ typedef struct {
     l2w_response_mode default_response_mode;
     l2w_response_rule response_rules[L2W_MAX_RESPONSE_RULES];
     size_t n_response_rules;
+    l2w_bridge_config bridges[L2W_MAX_BRIDGES];
+    size_t n_bridges;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 
@@ -135,6 +229,7 @@ L2W_MUST_CHECK l2w_status l2w_config_parse(l2w_config **out, const char *text, s
 void l2w_config_free(l2w_config *cfg);
 
 const l2w_chain_config *l2w_config_chain(const l2w_config *cfg, const char *name);
+const l2w_bridge_config *l2w_config_bridge(const l2w_config *cfg, const char *name);
 const l2w_signer_config *l2w_config_signer(const l2w_config *cfg, const char *name);
 /* The rule for a finding kind on a chain: the first rule naming that chain,
  * else the first rule for every chain, else NULL (default mode, no signer). */

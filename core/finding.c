@@ -4,7 +4,9 @@ const char *l2w_severity_name(l2w_severity sev)
 {
     switch (sev) {
     case L2W_SEV_INFO: return "info";
-    case L2W_SEV_WARNING: return "warning";
+    case L2W_SEV_LOW: return "low";
+    case L2W_SEV_MEDIUM: return "medium";
+    case L2W_SEV_HIGH: return "high";
     case L2W_SEV_CRITICAL: return "critical";
     }
     return "unknown";

@@ -11,10 +11,13 @@
 /* What a detector concluded. The dedup key is stable for the same fact, so a
  * finding raised again after a restart or by another replica is the same row. */
 
+/* Stored by name (findings.severity); the order is the order of urgency. */
 typedef enum {
     L2W_SEV_INFO = 0,
-    L2W_SEV_WARNING = 1,
-    L2W_SEV_CRITICAL = 2,
+    L2W_SEV_LOW = 1,
+    L2W_SEV_MEDIUM = 2,
+    L2W_SEV_HIGH = 3,
+    L2W_SEV_CRITICAL = 4,
 } l2w_severity;
 
 const char *l2w_severity_name(l2w_severity sev);
@@ -36,6 +39,12 @@ typedef struct {
     bool has_anchor;
     char anchor_chain[40];
     l2w_hash anchor_block_hash;
+    /* For conditions that last (a drawdown, a backing shortfall, a liveness
+     * gap): what the condition is about, e.g. "bridge:op:0xa0b8..". While a
+     * finding with the same kind and subject is open, no second one is
+     * raised; the detector resolves it when the condition ends. Empty for
+     * one-off facts. */
+    char subject[160];
 } l2w_finding;
 
 /* Releases the evidence; the struct may be reused. */

@@ -33,7 +33,7 @@ l2w_status l2w_rpc_disagreement_finding(l2w_finding *out, const l2w_output_propo
     l2w_hash_to_hex(l1_block, &p->l1_block_hash);
     l2w_hash_to_hex(posted, &p->output_root);
     out->kind = "rpc_disagreement";
-    out->severity = L2W_SEV_WARNING;
+    out->severity = L2W_SEV_MEDIUM;
     snprintf(out->chain, sizeof out->chain, "%s", p->l2_chain);
     /* One finding per proposal whatever the endpoints answer next: the
      * disagreement is about this fact. */

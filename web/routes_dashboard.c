@@ -101,8 +101,12 @@ static const char *severity_class(const char *sev)
 {
     if (strcmp(sev, "critical") == 0)
         return "badge sev-critical";
-    if (strcmp(sev, "warning") == 0)
-        return "badge sev-warning";
+    if (strcmp(sev, "high") == 0)
+        return "badge sev-high";
+    if (strcmp(sev, "medium") == 0)
+        return "badge sev-medium";
+    if (strcmp(sev, "low") == 0)
+        return "badge sev-low";
     if (strcmp(sev, "info") == 0)
         return "badge sev-info";
     return "badge";

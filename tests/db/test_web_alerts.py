@@ -153,7 +153,7 @@ def insert_chain_facts(db):
 
 def test_http_routes(migrated, receivers, webalerts):
     insert_chain_facts(migrated)
-    older = insert_finding(migrated, key="old", title="older warning", severity="warning", status="resolved")
+    older = insert_finding(migrated, key="old", title="older warning", severity="medium", status="resolved")
     fid = insert_finding(migrated)
     hook = receivers()
     w = webalerts(migrated.url, [("ops", hook.url, 1000)])

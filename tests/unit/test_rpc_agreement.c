@@ -55,7 +55,7 @@ static void test_finding(void)
     l2w_finding f;
     l2w_err err = {{0}};
     CHECK(l2w_rpc_disagreement_finding(&f, &p, &a, &b, &err) == L2W_OK);
-    CHECK(strcmp(f.kind, "rpc_disagreement") == 0 && f.severity == L2W_SEV_WARNING);
+    CHECK(strcmp(f.kind, "rpc_disagreement") == 0 && f.severity == L2W_SEV_MEDIUM);
     CHECK(strstr(f.summary, "0:a.example") && strstr(f.summary, "1:b.example"));
     CHECK(f.has_anchor && l2w_hash_eq(&f.anchor_block_hash, &p.l1_block_hash));
     const json_t *answers = json_object_get(f.evidence, "answers");
