@@ -40,7 +40,8 @@ EIP1967_IMPLEMENTATION_SLOT = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a
 EIP1967_ADMIN_SLOT = "0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103"
 
 # Which of anvil's dev accounts (default mnemonic, by index) plays which role.
-ROLES = {"admin": 0, "proposer": 1, "challenger": 2, "user": 3, "guardian": 4}
+ROLES = {"admin": 0, "proposer": 1, "challenger": 2, "user": 3, "guardian": 4,
+         "operator": 5, "attacker": 6}  # operator: the generic bridge's relayer key (tests/world/bridges.py)
 
 WORLD_FILE = "world.json"
 SEVEN_DAYS = 7 * 24 * 3600
@@ -229,11 +230,16 @@ class World:
     - detach: the anvils outlive this Python process (used by `cli up`); otherwise
       they are killed by stop(), on leaving a `with` block, on garbage collection,
       at interpreter exit, and (PR_SET_PDEATHSIG) if this process dies.
+    - bridges: also deploy the L1 half of the OP Stack standard bridge (SystemConfig,
+      L1CrossDomainMessenger, L1StandardBridge behind proxies, in the same two L1
+      blocks) and give the Portal the real SystemConfig, which deposits and
+      finalization need. Off: the Portal gets the zero address as SystemConfig.
+      tests/world/bridges.py installs the L2 half and the tokens.
     """
 
     def __init__(self, dir, submission_interval=2, l1_block_time=1, l2_block_time=None,
                  finalization_period_seconds=SEVEN_DAYS, starting_timestamp_lag=100_000, detach=False,
-                 l1_anvil_args=()):
+                 l1_anvil_args=(), bridges=False):
         """l1_anvil_args: extra command-line flags for the L1 anvil (e.g. a
         hardfork and history pruning for tests that mine many blocks)."""
         if int(submission_interval) < 1:
@@ -246,6 +252,7 @@ class World:
         self.starting_timestamp_lag = int(starting_timestamp_lag)
         self.detach = detach
         self.l1_anvil_args = list(l1_anvil_args)
+        self.bridges = bool(bridges)
         self.info = None
         self.l1 = None
         self.l2 = None
@@ -429,8 +436,10 @@ class World:
         acc = self.info["accounts"]
         admin = acc["admin"]
         names = ("SuperchainConfig", "L2OutputOracle", "OptimismPortal")
+        if self.bridges:
+            names += ("SystemConfig", "L1CrossDomainMessenger", "L1StandardBridge")
 
-        # Round 1 (one L1 block): the three implementations and three proxies.
+        # Round 1 (one L1 block): the implementations and their proxies.
         nonce = self.nonce(self.l1, admin["address"])
         txs = {}
         for name in names:
@@ -445,7 +454,10 @@ class World:
         for label, tx in txs.items():
             receipt = self.wait_receipt(self.l1, tx, what=f"deploy {label}")
             contracts[label] = cast("to-check-sum-address", receipt["contractAddress"])
-        contracts["SystemConfig"] = ZERO_ADDRESS  # not deployed: the Portal only stores it
+        if self.bridges:
+            contracts["SystemConfig"] = contracts["SystemConfigProxy"]
+        else:
+            contracts["SystemConfig"] = ZERO_ADDRESS  # not deployed: the Portal only stores it
 
         # Round 2 (one L1 block): upgradeToAndCall(impl, initialize(...)) from the admin.
         l1_head = self.l1("eth_getBlockByNumber", "latest", False)
@@ -471,6 +483,8 @@ class World:
                                             contracts["L2OutputOracleProxy"], contracts["SystemConfig"],
                                             contracts["SuperchainConfigProxy"]),
         }
+        if self.bridges:
+            inits.update(self._bridge_inits(contracts))
         nonce = self.nonce(self.l1, admin["address"])
         txs = {}
         for name in names:
@@ -487,6 +501,34 @@ class World:
             if impl.lower() != contracts[name + "Impl"].lower():
                 raise WorldError(f"{name}Proxy points at {impl}, expected {contracts[name + 'Impl']}")
         self.info["l2oo"] = l2oo
+
+    def _bridge_inits(self, contracts):
+        """initialize(...) calldata of SystemConfig, L1CrossDomainMessenger and
+        L1StandardBridge (world with bridges=True)."""
+        admin = self.info["accounts"]["admin"]["address"]
+        # Constants.DEFAULT_RESOURCE_CONFIG(): maxResourceLimit, elasticityMultiplier,
+        # baseFeeMaxChangeDenominator, minimumBaseFee, systemTxMaxGas, maximumBaseFee.
+        resource_config = (20_000_000, 10, 8, 10**9, 1_000_000, (1 << 128) - 1)
+        batch_inbox = "0xff" + f"{L2_CHAIN_ID:038x}"
+        # SystemConfig.Addresses: l1CrossDomainMessenger, l1ERC721Bridge, l1StandardBridge,
+        # disputeGameFactory, optimismPortal, optimismMintableERC20Factory, gasPayingToken
+        # (zero = ETH). The structs are static, so they are encoded in place.
+        addresses = (contracts["L1CrossDomainMessengerProxy"], ZERO_ADDRESS, contracts["L1StandardBridgeProxy"],
+                     ZERO_ADDRESS, contracts["OptimismPortalProxy"], ZERO_ADDRESS, ZERO_ADDRESS)
+        system_config = self.calldata(
+            "SystemConfig", "initialize(address,uint32,uint32,bytes32,uint64,address,"
+            "(uint32,uint8,uint8,uint32,uint32,uint128),address,(address,address,address,address,address,address,"
+            "address))",
+            admin, 1368, 810949, ZERO_HASH, 30_000_000, ZERO_ADDRESS, *resource_config, batch_inbox, *addresses)
+        return {
+            "SystemConfig": system_config,
+            "L1CrossDomainMessenger": self.calldata(
+                "L1CrossDomainMessenger", "initialize(address,address,address)", contracts["SuperchainConfigProxy"],
+                contracts["OptimismPortalProxy"], contracts["SystemConfigProxy"]),
+            "L1StandardBridge": self.calldata(
+                "L1StandardBridge", "initialize(address,address,address)", contracts["L1CrossDomainMessengerProxy"],
+                contracts["SuperchainConfigProxy"], contracts["SystemConfigProxy"]),
+        }
 
     # -- transactions and reads
 
