@@ -92,6 +92,14 @@ bridge_erc20_deposits(w, block)   L1StandardBridge.deposits(L1Token, L2Token)
 l2_token_supply(w, block)         L2Token.totalSupply() on L2
 l1_token_balance(w, who, block) / l2_token_balance(w, who, block)
     (who: a role name or an address)
+sent_message_on_l2(w, hash, block)    L2ToL1MessagePasser.sentMessages(hash)
+proven_withdrawal(w, hash, block)     provenWithdrawals(hash) -> {output_root, timestamp, l2_output_index}
+finalized_withdrawal(w, hash, block)  finalizedWithdrawals(hash)
+propose_honest_through(w, l2_block) / honest_output_covering(w, l2_block)
+    the honest proposals prove_withdrawal makes (all sent at once, empty L2 blocks only)
+explain_revert(w, "l1"|"l2", sender, to, data) -> {reverted, error, reason, data, ...}
+hash_withdrawal(wd), withdrawal_storage_slot(hash), one_leaf_secure_trie(key, value_rlp),
+abi_encode/abi_decode, apply_l1_to_l2_alias, event_names(receipt), compile_contracts()
 
 Generic lock/release bridge (tests/world/contracts/GenericBridge.sol, on
 OpenZeppelin 4.9.6 AccessControl + Pausable)
