@@ -298,3 +298,85 @@ void l2w_u256_to_hex(char out[L2W_U256_HEX_LEN], const l2w_u256 *a)
     }
     out[2 + ndigits] = '\0';
 }
+
+/* a * m in five limbs, least significant first: never overflows. */
+static void mul_small_wide(uint64_t out[LIMBS + 1], const l2w_u256 *a, uint64_t m)
+{
+    uint64_t carry = 0;
+    for (int i = 0; i < LIMBS; i++) {
+        u128 t = (u128)a->w[i] * m + carry;
+        out[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+    out[LIMBS] = carry;
+}
+
+int l2w_u256_cmp_mul(const l2w_u256 *a, uint64_t ma, const l2w_u256 *b, uint64_t mb)
+{
+    uint64_t pa[LIMBS + 1], pb[LIMBS + 1];
+    mul_small_wide(pa, a, ma);
+    mul_small_wide(pb, b, mb);
+    for (int i = LIMBS; i >= 0; i--) {
+        if (pa[i] != pb[i])
+            return pa[i] < pb[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+l2w_status l2w_u256_ratio_scaled(uint32_t *out, const l2w_u256 *num, const l2w_u256 *den, uint32_t scale)
+{
+    if (l2w_u256_is_zero(den) || l2w_u256_cmp(num, den) > 0)
+        return L2W_ERR_RANGE;
+    /* The answer is the largest k in [0, scale] with den * k <= num * scale
+     * (num <= den bounds it by scale). A binary search on the exact wide
+     * comparison needs no 320-bit division: at most 32 comparisons. */
+    uint64_t lo = 0, hi = scale;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (l2w_u256_cmp_mul(den, mid, num, scale) <= 0)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    *out = (uint32_t)lo;
+    return L2W_OK;
+}
+
+double l2w_u256_to_double(const l2w_u256 *a)
+{
+    /* Horner over the limbs: one rounding per step, so a few ulps at most. */
+    double r = 0.0;
+    for (int i = LIMBS - 1; i >= 0; i--)
+        r = r * 18446744073709551616.0 /* 2^64 */ + (double)a->w[i];
+    return r;
+}
+
+void l2w_u256_to_units(char out[L2W_U256_UNITS_LEN], const l2w_u256 *a, uint8_t decimals)
+{
+    char dec[L2W_U256_DEC_LEN];
+    l2w_u256_to_dec(dec, a);
+    size_t n = strlen(dec);
+    /* Digits left of the point, and zeros between the point and the first
+     * digit when the value is below one unit. */
+    size_t int_len = n > decimals ? n - decimals : 0;
+    size_t lead_zeros = n > decimals ? 0 : (size_t)decimals - n;
+    const char *frac = dec + int_len;
+    size_t frac_len = n - int_len;
+    while (frac_len > 0 && frac[frac_len - 1] == '0')
+        frac_len--;
+    size_t pos = 0;
+    if (int_len > 0) {
+        memcpy(out, dec, int_len);
+        pos = int_len;
+    } else {
+        out[pos++] = '0';
+    }
+    if (frac_len > 0) {
+        out[pos++] = '.';
+        memset(out + pos, '0', lead_zeros);
+        pos += lead_zeros;
+        memcpy(out + pos, frac, frac_len);
+        pos += frac_len;
+    }
+    out[pos] = '\0';
+}

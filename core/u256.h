@@ -58,4 +58,25 @@ unsigned l2w_u256_bit_length(const l2w_u256 *a);
 void l2w_u256_to_dec(char out[L2W_U256_DEC_LEN], const l2w_u256 *a);
 void l2w_u256_to_hex(char out[L2W_U256_HEX_LEN], const l2w_u256 *a);
 
+/* Compares a * ma with b * mb exactly, although the products may need more
+ * than 256 bits: -1, 0, 1. Thresholds in percent or basis points compare
+ * this way without an overflow to handle. */
+int l2w_u256_cmp_mul(const l2w_u256 *a, uint64_t ma, const l2w_u256 *b, uint64_t mb);
+
+/* floor(num * scale / den) for num <= den: a share in parts per scale (100
+ * for percent, 10000 for basis points), exact for any values.
+ * L2W_ERR_RANGE if den is 0 or num > den. */
+L2W_MUST_CHECK l2w_status l2w_u256_ratio_scaled(uint32_t *out, const l2w_u256 *num, const l2w_u256 *den,
+                                                uint32_t scale);
+
+/* The nearest double, give or take a few units in the last place (exact
+ * below 2^53): for statistics that rank amounts, never for money. */
+double l2w_u256_to_double(const l2w_u256 *a);
+
+/* Decimal text in token units: the value divided by 10^decimals, with a
+ * point only when there is a fraction and no trailing zeros ("12.5",
+ * "0.000000000000000001", "3"). Longest: "0." + 255 digits + NUL. */
+#define L2W_U256_UNITS_LEN 258
+void l2w_u256_to_units(char out[L2W_U256_UNITS_LEN], const l2w_u256 *a, uint8_t decimals);
+
 #endif

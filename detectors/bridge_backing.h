@@ -34,7 +34,9 @@ typedef struct {
 void l2w_backing_judge(l2w_backing_verdict *out, const l2w_backing_reading *r);
 
 /* Evidence with both supplies, the escrow and their blocks, the excess;
- * anchored at the escrow block; subject "bridge:<bridge>:<token>". */
+ * anchored at the escrow block; subject "bridge:<bridge>:<token>"; dedup
+ * key naming bridge, token and the escrow block hash. L2W_ERR_INVALID when
+ * the verdict does not exceed. */
 L2W_MUST_CHECK l2w_status l2w_backing_finding(l2w_finding *out, const l2w_bridge_subject *s,
                                               const l2w_backing_reading *r, const l2w_backing_verdict *v,
                                               l2w_err *err);

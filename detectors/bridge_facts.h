@@ -1,10 +1,13 @@
 #ifndef L2W_DETECTORS_BRIDGE_FACTS_H
 #define L2W_DETECTORS_BRIDGE_FACTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/eth_types.h"
+#include "core/status.h"
 #include "core/u256.h"
 
 /* The facts the bridge detectors judge, as the collector stores them. */
@@ -48,5 +51,34 @@ typedef struct {
     bool has_amount;
     l2w_u256 amount;
 } l2w_bridge_transfer;
+
+/* ---- what every bridge finding says the same way (detectors/bridge_facts.c) ---- */
+
+/* The token as findings and subjects name it: its address in lowercase
+ * 0x-hex, or "native". */
+void l2w_bridge_token_label(char out[L2W_ADDR_HEX_LEN], const l2w_bridge_subject *s);
+
+/* An amount for people, in token units with the subject's decimals and
+ * symbol and then in base units: "12.5 ETH (12500000000000000000 base
+ * units)". A symbol too long to fit is cut short. */
+#define L2W_BRIDGE_AMOUNT_LEN 400
+void l2w_bridge_amount(char out[L2W_BRIDGE_AMOUNT_LEN], const l2w_bridge_subject *s, const l2w_u256 *amount);
+
+/* Writes a finding's title or summary, cut short (still NUL-terminated)
+ * when the parts do not fit, which only extreme names, symbols or decimals
+ * cause: the text is for people, the evidence keeps every figure whole. */
+void l2w_bridge_text(char *out, size_t out_len, const char *fmt, ...) L2W_PRINTF(3, 4);
+
+/* The subject of a lasting bridge condition, "bridge:<bridge>:<token label>";
+ * L2W_ERR_RANGE if it does not fit in out_len. */
+L2W_MUST_CHECK l2w_status l2w_bridge_subject_key(char *out, size_t out_len, const l2w_bridge_subject *s,
+                                                 l2w_err *err);
+
+/* The evidence of a bridge finding: what names the escrow (bridge, chain,
+ * remote_chain, token label, symbol, decimals, escrow) merged with the
+ * rule's own fields in extra, which it takes over. A new object the caller
+ * owns; NULL when out of memory, including when extra is NULL (so a failed
+ * json_pack can be passed straight in). */
+json_t *l2w_bridge_evidence(const l2w_bridge_subject *s, json_t *extra);
 
 #endif

@@ -35,16 +35,25 @@ typedef struct {
     uint32_t fall_bps;           /* fall in basis points of peak.balance, rounded down */
     l2w_u256 window_outflow;     /* sum of every fall between consecutive samples in the window */
     size_t falls;                /* samples in the window lower than the one before */
-    uint64_t window_start;       /* last.timestamp - window_s */
-    l2w_escrow_sample largest;   /* the sample after the window's largest single fall */
+    uint64_t window_start;       /* last.timestamp - window_s, or 0 when the window reaches back past 0 */
+    l2w_escrow_sample largest;   /* the sample after the window's largest single fall (all zero when none fell) */
     l2w_u256 largest_fall;
+    /* Where the fall ends: last (WINDOW, NONE), or the sample after the
+     * block's fall (SINGLE), whose block holds the release. fall is
+     * peak.balance - fell_to.balance in every case. */
+    l2w_escrow_sample fell_to;
 } l2w_drawdown_verdict;
 
-/* samples[0..n): ascending by block number with the latest last; the first
- * sample at or before window_start stands for the balance when the window
- * opened (earlier ones are ignored). L2W_ERR_INVALID if n is 0 or the
- * samples are out of order. An escrow that was empty at its peak never
- * breaches. */
+/* samples[0..n): ascending by block number with the latest last (the
+ * collector stores one for every block with a movement, so the fall between
+ * two consecutive samples is one block's); the latest sample at or before
+ * window_start stands for the balance when the window opened (earlier ones
+ * are ignored; with none that old the oldest sample opens the window).
+ * Thresholds are strict: a fall of exactly drawdown_percent is no breach.
+ * When several blocks' falls breach single_release_percent, the largest in
+ * base units is reported. L2W_ERR_INVALID if n is 0, block numbers do not
+ * rise or timestamps go back; L2W_ERR_RANGE if the window's outflow passes
+ * 2^256. An escrow that was empty at its peak never breaches. */
 L2W_MUST_CHECK l2w_status l2w_drawdown_judge(l2w_drawdown_verdict *out, const l2w_drawdown_params *p,
                                              const l2w_escrow_sample *samples, size_t n, l2w_err *err);
 
@@ -52,7 +61,9 @@ L2W_MUST_CHECK l2w_status l2w_drawdown_judge(l2w_drawdown_verdict *out, const l2
  * the bridge, token, escrow, the window's figures (peak, last, fall, percent,
  * outflow, falls, window start and end) and the thresholds; anchored at the
  * latest sample's block; subject "bridge:<bridge>:<token or native>";
- * dedup key naming the bridge, token and the latest sample's block hash. */
+ * dedup key naming the bridge, token and the latest sample's block hash.
+ * L2W_ERR_INVALID for a NONE verdict; L2W_ERR_RANGE when the subject or
+ * key would not fit (a bridge name far beyond the config's 32 characters). */
 L2W_MUST_CHECK l2w_status l2w_drawdown_finding(l2w_finding *out, const l2w_bridge_subject *s,
                                                const l2w_drawdown_params *p, const l2w_drawdown_verdict *v,
                                                l2w_err *err);

@@ -49,9 +49,11 @@ typedef struct {
 } l2w_l2_message_check;
 
 /* PENDING when the L2 has not reached the claimed block and the message is
- * not there yet at its head; BACKED when it is there; FORGED when the claimed
+ * not there yet at its head; BACKED when it is there (at a head below the
+ * claimed block too: an entry never goes away); FORGED when the claimed
  * block is reached and the message is not in it. L2W_ERR_INVALID when
- * checked_block is neither the claimed block nor (below it) the head. */
+ * checked_block is neither the claimed block (with the head at or past it)
+ * nor (below it) the head. A claimed block beyond 64 bits is never reached. */
 L2W_MUST_CHECK l2w_status l2w_fw_judge_op(l2w_fw_verdict *out, const l2w_proven_withdrawal *w,
                                           const l2w_l2_message_check *c, l2w_err *err);
 
@@ -60,15 +62,19 @@ L2W_MUST_CHECK l2w_status l2w_fw_judge_op(l2w_fw_verdict *out, const l2w_proven_
  * message_passer, storage_slot (keccak256(hash ‖ 0)), sent=false, the L1
  * block, tx and log; anchored at the L1 block; dedup key naming the L1
  * chain, portal, withdrawal hash and the L1 block hash and log index.
- * s names the bridge (its escrow is the Portal). */
+ * s names the bridge (its escrow is the Portal). L2W_ERR_INVALID unless w
+ * and c judge FORGED. */
 L2W_MUST_CHECK l2w_status l2w_fw_finding_op(l2w_finding *out, const l2w_bridge_subject *s,
                                             const l2w_proven_withdrawal *w, const l2w_l2_message_check *c,
                                             l2w_err *err);
 
 /* ---- lock/release bridges: a release must match an initiation ----
  * Matching is by message id; the initiation's token (when both events name
- * one), recipient (likewise) and amount (the release may not pay more) must
- * agree. */
+ * one), recipient (likewise) and amount (the release may not pay more;
+ * compared when both name one) must agree, checked in that order with the
+ * first mismatch reported. Tokens are compared as given: a bridge whose
+ * initiation names the source chain's token address needs the caller to
+ * map it to the escrow chain's first. */
 
 typedef enum {
     L2W_FW_MISMATCH_NONE = 0,
@@ -81,8 +87,10 @@ typedef enum {
 /* initiation NULL = none with the release's message id is stored.
  * source_synced_timestamp: the timestamp of the newest source-chain block
  * whose facts are stored; a release without an initiation is PENDING until
- * that passes the release's timestamp plus grace_s, FORGED after. A release
- * without a message id is FORGED (NO_INITIATION) at once. */
+ * that passes the release's timestamp plus grace_s (PENDING while equal),
+ * FORGED after. A release without a message id is FORGED (NO_INITIATION)
+ * at once. *why is NONE unless the verdict is FORGED. L2W_ERR_INVALID when
+ * the initiation given does not carry the release's message id. */
 L2W_MUST_CHECK l2w_status l2w_fw_judge_release(l2w_fw_verdict *out, l2w_fw_mismatch *why,
                                                const l2w_bridge_transfer *release,
                                                const l2w_bridge_transfer *initiation,
@@ -91,7 +99,8 @@ L2W_MUST_CHECK l2w_status l2w_fw_judge_release(l2w_fw_verdict *out, l2w_fw_misma
 /* Evidence: bridge, chains, escrow, the release (message id, token,
  * recipient, amount, block, tx, log), why, and the initiation when one was
  * found; anchored at the release's block; dedup key naming bridge, message
- * id, release block hash and log index. */
+ * id ("none" without one), release block hash and log index.
+ * L2W_ERR_INVALID when why is NONE. */
 L2W_MUST_CHECK l2w_status l2w_fw_finding_release(l2w_finding *out, const l2w_bridge_subject *s,
                                                  const l2w_bridge_transfer *release,
                                                  const l2w_bridge_transfer *initiation, l2w_fw_mismatch why,

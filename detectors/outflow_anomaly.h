@@ -35,14 +35,16 @@ typedef struct {
     bool warming_up;             /* fewer baseline intervals than warmup_intervals */
     uint64_t baseline_intervals;
     double mean;                 /* of the baseline, base units */
-    double sd;                   /* as used: the baseline's, floored (see the .c) */
+    double sd;                   /* as used: max(the baseline's, mean / 10, 1 base unit); why in the .c */
     double z;
     l2w_u256 outflow;            /* this interval's */
 } l2w_outflow_verdict;
 
 /* baseline[0..n): outflow of each previous interval (oldest first, zeros
  * included: a quiet hour is part of the baseline); current: this interval's
- * outflow so far. */
+ * outflow so far. Anomalous when not warming up, the outflow is above the
+ * mean and z >= z_threshold (at the threshold counts). L2W_ERR_INVALID only
+ * for n > 0 with no baseline. */
 L2W_MUST_CHECK l2w_status l2w_outflow_judge(l2w_outflow_verdict *out, const l2w_outflow_params *p,
                                             const l2w_u256 *baseline, size_t n, const l2w_u256 *current,
                                             l2w_err *err);
@@ -50,7 +52,8 @@ L2W_MUST_CHECK l2w_status l2w_outflow_judge(l2w_outflow_verdict *out, const l2w_
 /* The finding for an anomalous verdict, for the interval starting at
  * interval_start (unix seconds): evidence with the interval, outflow, mean,
  * sd, z, baseline size and thresholds; dedup key naming bridge, token and
- * interval (one finding per interval); no anchor (an interval spans blocks). */
+ * interval (one finding per interval); no anchor (an interval spans blocks).
+ * L2W_ERR_INVALID when the verdict is not anomalous. */
 L2W_MUST_CHECK l2w_status l2w_outflow_finding(l2w_finding *out, const l2w_bridge_subject *s,
                                               const l2w_outflow_params *p, uint64_t interval_start,
                                               const l2w_outflow_verdict *v, l2w_err *err);

@@ -273,6 +273,126 @@ static void test_random_identities(void)
     }
 }
 
+static void test_cmp_mul(void)
+{
+    /* Products that need the fifth limb: (2^256-1)*2 against 2^255*4 = 2^257. */
+    l2w_u256 max = u256_max(), p255 = {{0, 0, 0, 1ULL << 63}};
+    CHECK(l2w_u256_cmp_mul(&max, 2, &p255, 4) == -1);
+    CHECK(l2w_u256_cmp_mul(&max, 3, &max, 3) == 0);
+    CHECK(l2w_u256_cmp_mul(&max, 3, &max, 2) == 1);
+    CHECK(l2w_u256_cmp_mul(&max, 1, &p255, 2) == -1); /* 2^256-1 < 2^256 */
+    l2w_u256 z = l2w_u256_from_u64(0), one = l2w_u256_from_u64(1);
+    CHECK(l2w_u256_cmp_mul(&max, 0, &z, UINT64_MAX) == 0);
+    CHECK(l2w_u256_cmp_mul(&one, UINT64_MAX, &max, 0) == 1);
+    /* A drawdown threshold at 30%: 300 of 1000 is not above it, 301 is. */
+    l2w_u256 fall = l2w_u256_from_u64(300), peak = l2w_u256_from_u64(1000);
+    CHECK(l2w_u256_cmp_mul(&fall, 100, &peak, 30) == 0);
+    fall = l2w_u256_from_u64(301);
+    CHECK(l2w_u256_cmp_mul(&fall, 100, &peak, 30) == 1);
+    for (int i = 0; i < 2000; i++) {
+        uint64_t a = l2w_test_rand() >> (l2w_test_rand() % 64), b = l2w_test_rand() >> (l2w_test_rand() % 64);
+        uint64_t ma = l2w_test_rand() >> (l2w_test_rand() % 64), mb = l2w_test_rand() >> (l2w_test_rand() % 64);
+        u128 pa = (u128)a * ma, pb = (u128)b * mb;
+        int want = pa < pb ? -1 : pa > pb ? 1 : 0;
+        l2w_u256 ua = l2w_u256_from_u64(a), ub = l2w_u256_from_u64(b);
+        CHECK_MSG(l2w_u256_cmp_mul(&ua, ma, &ub, mb) == want, "%llu*%llu vs %llu*%llu", (unsigned long long)a,
+                  (unsigned long long)ma, (unsigned long long)b, (unsigned long long)mb);
+    }
+}
+
+static void test_ratio_scaled(void)
+{
+    uint32_t r = 77;
+    l2w_u256 one = l2w_u256_from_u64(1), two = l2w_u256_from_u64(2), three = l2w_u256_from_u64(3);
+    l2w_u256 z = l2w_u256_from_u64(0), max = u256_max();
+    CHECK(l2w_u256_ratio_scaled(&r, &one, &three, 100) == L2W_OK && r == 33);
+    CHECK(l2w_u256_ratio_scaled(&r, &two, &three, 100) == L2W_OK && r == 66);
+    CHECK(l2w_u256_ratio_scaled(&r, &z, &three, 10000) == L2W_OK && r == 0);
+    CHECK(l2w_u256_ratio_scaled(&r, &three, &three, 10000) == L2W_OK && r == 10000);
+    CHECK(l2w_u256_ratio_scaled(&r, &one, &three, 0) == L2W_OK && r == 0);
+    CHECK(l2w_u256_ratio_scaled(&r, &max, &max, UINT32_MAX) == L2W_OK && r == UINT32_MAX);
+    /* 300 ETH + 1 wei of 1000 ETH: 3000.00000...1 bps, rounded down. */
+    l2w_u256 fall, peak, e18 = l2w_u256_from_u64(1000000000000000000ULL), k;
+    k = l2w_u256_from_u64(300);
+    CHECK(l2w_u256_mul(&fall, &k, &e18) == L2W_OK && l2w_u256_add(&fall, &fall, &one) == L2W_OK);
+    k = l2w_u256_from_u64(1000);
+    CHECK(l2w_u256_mul(&peak, &k, &e18) == L2W_OK);
+    CHECK(l2w_u256_ratio_scaled(&r, &fall, &peak, 10000) == L2W_OK && r == 3000);
+    /* Values whose products overflow 256 bits: 2^255 of 2^256-1 is just over one half. */
+    l2w_u256 p255 = {{0, 0, 0, 1ULL << 63}}, max_1 = max;
+    CHECK(l2w_u256_ratio_scaled(&r, &p255, &max, 10000) == L2W_OK && r == 5000);
+    max_1.w[0]--;
+    CHECK(l2w_u256_ratio_scaled(&r, &max_1, &max, 10000) == L2W_OK && r == 9999);
+    r = 77;
+    CHECK(l2w_u256_ratio_scaled(&r, &one, &z, 100) == L2W_ERR_RANGE && r == 77);
+    CHECK(l2w_u256_ratio_scaled(&r, &three, &two, 100) == L2W_ERR_RANGE && r == 77);
+    for (int i = 0; i < 2000; i++) {
+        uint64_t den = l2w_test_rand() >> (l2w_test_rand() % 64);
+        if (den == 0)
+            den = 1;
+        uint64_t num = l2w_test_rand() % den + (l2w_test_rand() % 8 == 0 ? 1 : 0); /* sometimes num == den */
+        uint32_t scale = (uint32_t)l2w_test_rand();
+        uint32_t want = (uint32_t)((u128)num * scale / den);
+        l2w_u256 n = l2w_u256_from_u64(num), d = l2w_u256_from_u64(den);
+        CHECK_MSG(l2w_u256_ratio_scaled(&r, &n, &d, scale) == L2W_OK && r == want, "%llu * %u / %llu",
+                  (unsigned long long)num, scale, (unsigned long long)den);
+    }
+}
+
+static void test_to_double(void)
+{
+    l2w_u256 v = l2w_u256_from_u64(0);
+    CHECK(l2w_u256_to_double(&v) == 0.0);
+    v = l2w_u256_from_u64(1);
+    CHECK(l2w_u256_to_double(&v) == 1.0);
+    v = l2w_u256_from_u64(9007199254740993ULL); /* 2^53 + 1: ties to even, 2^53 */
+    CHECK(l2w_u256_to_double(&v) == 9007199254740992.0);
+    v = l2w_u256_from_u64(UINT64_MAX);
+    CHECK(l2w_u256_to_double(&v) == 0x1p64);
+    l2w_u256 p255 = {{0, 0, 0, 1ULL << 63}}, max = u256_max();
+    CHECK(l2w_u256_to_double(&p255) == 0x1p255);
+    CHECK(l2w_u256_to_double(&max) == 0x1p256);
+    for (int i = 0; i < 1000; i++) {
+        u128 x = rand_u127();
+        double want = (double)x, got = l2w_u256_to_double(&(l2w_u256){{(uint64_t)x, (uint64_t)(x >> 64), 0, 0}});
+        double diff = got > want ? got - want : want - got;
+        CHECK_MSG(diff <= want * 0x1p-51, "%.17g vs %.17g", got, want);
+    }
+}
+
+static void test_to_units(void)
+{
+    struct {
+        uint64_t v;
+        uint8_t decimals;
+        const char *want;
+    } cases[] = {
+        {0, 18, "0"},
+        {1, 18, "0.000000000000000001"},
+        {12500000000000000000ULL, 18, "12.5"},
+        {1000000000000000000ULL, 18, "1"},
+        {12500, 0, "12500"},
+        {120, 2, "1.2"},
+        {100, 2, "1"},
+        {5, 1, "0.5"},
+        {1234567, 6, "1.234567"},
+        {0, 0, "0"},
+    };
+    char out[L2W_U256_UNITS_LEN];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        l2w_u256 v = l2w_u256_from_u64(cases[i].v);
+        l2w_u256_to_units(out, &v, cases[i].decimals);
+        CHECK_MSG(strcmp(out, cases[i].want) == 0, "%llu / 10^%u: %s", (unsigned long long)cases[i].v,
+                  cases[i].decimals, out);
+    }
+    l2w_u256 max = u256_max();
+    l2w_u256_to_units(out, &max, 18);
+    CHECK(strcmp(out, "115792089237316195423570985008687907853269984665640564039457.584007913129639935") == 0);
+    /* The longest text: 78 digits after 177 zeros. */
+    l2w_u256_to_units(out, &max, 255);
+    CHECK(strlen(out) == 257 && strncmp(out, "0.000", 5) == 0 && strcmp(out + 179, max_dec) == 0);
+}
+
 int main(void)
 {
     (void)l2w_test_seed();
@@ -283,5 +403,9 @@ int main(void)
     RUN(test_parse_accepts);
     RUN(test_random_against_u128);
     RUN(test_random_identities);
+    RUN(test_cmp_mul);
+    RUN(test_ratio_scaled);
+    RUN(test_to_double);
+    RUN(test_to_units);
     return l2w_test_finish();
 }
