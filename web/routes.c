@@ -10,6 +10,8 @@ const l2w_web_route l2w_web_routes[] = {
     {"GET", "/api/v1/findings", false, "/api/v1/findings", l2w_route_findings},
     {"GET", "/api/v1/findings/", true, "/api/v1/findings/{id}", l2w_route_finding},
     {"GET", "/api/v1/output-proposals", false, "/api/v1/output-proposals", l2w_route_proposals},
+    {"GET", "/api/v1/bridges", false, "/api/v1/bridges", l2w_route_bridges},
+    {"GET", "/api/v1/bridges/", true, "/api/v1/bridges/{name}/escrow", l2w_route_bridge_escrow},
     {"GET", "/static/", true, "/static/{name}", l2w_route_static},
 };
 

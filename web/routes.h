@@ -28,6 +28,8 @@ l2w_status l2w_route_chains(l2w_web_response *resp, const l2w_web_request *req, 
 l2w_status l2w_route_findings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_finding(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_proposals(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_bridge_escrow(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_static(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 

@@ -11,6 +11,7 @@
 #include "core/db.h"
 #include "web/html.h"
 #include "web/routes.h"
+#include "web/routes_dashboard_bridges.h"
 
 /* Rows shown; the JSON API pages further. */
 #define DASH_FINDINGS "50"
@@ -48,6 +49,7 @@ typedef struct {
     PGresult *findings;
     PGresult *proposals;
     PGresult *responses;
+    l2w_web_bridge_data bridges;
 } dashboard_data;
 
 static void data_clear(dashboard_data *d)
@@ -56,6 +58,7 @@ static void data_clear(dashboard_data *d)
     PQclear(d->findings);
     PQclear(d->proposals);
     PQclear(d->responses);
+    l2w_web_bridges_clear(&d->bridges);
     memset(d, 0, sizeof *d);
 }
 
@@ -72,6 +75,8 @@ static l2w_status load(dashboard_data *d, const l2w_web_request *req, l2w_err *e
         st = l2w_db_exec(db, &d->proposals, proposals_sql, 0, NULL, err);
     if (st == L2W_OK)
         st = l2w_db_exec(db, &d->responses, responses_sql, 0, NULL, err);
+    if (st == L2W_OK)
+        st = l2w_web_bridges_load(&d->bridges, db, req->cfg, true, err);
     l2w_db_pool_release(req->pool, db);
     return st;
 }
@@ -233,7 +238,7 @@ static void render_responses(FILE *f, const PGresult *res)
 
 /* The page as a malloc'd string; data NULL renders the "database
  * unavailable" banner instead of the tables. */
-static l2w_status render(char **out, size_t *out_len, const dashboard_data *data)
+static l2w_status render(char **out, size_t *out_len, const l2w_config *cfg, const dashboard_data *data)
 {
     *out = NULL;
     char *buf = NULL;
@@ -245,6 +250,7 @@ static l2w_status render(char **out, size_t *out_len, const dashboard_data *data
     if (data) {
         render_chains(f, data->chains);
         render_findings(f, data->findings);
+        l2w_web_bridges_render(f, cfg, &data->bridges);
         render_responses(f, data->responses);
         render_proposals(f, data->proposals);
     } else {
@@ -272,7 +278,7 @@ l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *re
     }
     char *page;
     size_t len;
-    l2w_status rst = render(&page, &len, st == L2W_OK ? &data : NULL);
+    l2w_status rst = render(&page, &len, req->cfg, st == L2W_OK ? &data : NULL);
     data_clear(&data);
     if (rst != L2W_OK) {
         l2w_err_set(err, "dashboard: out of memory");
