@@ -4,7 +4,13 @@
 
 /* OP Mainnet's L2OutputOracle is the proxy it settled through until fault
  * proofs (June 2024); the registry no longer lists it, but a deployment that
- * audits that history still needs it. */
+ * audits that history still needs it.
+ *
+ * OP Mainnet, Base and Zora are members of the same Superchain and share its
+ * SuperchainConfig: the registry lists it once for all of them
+ * (superchain/configs/mainnet/superchain.toml, superchain_config_addr). */
+#define MAINNET_SUPERCHAIN_CONFIG "0x95703e0982140D16f8ebA6d158FccEde42f04a4C"
+
 static const l2w_chain_preset presets[] = {
     {.name = "ethereum", .role = L2W_CHAIN_L1, .chain_id = 1},
     {.name = "op-mainnet",
@@ -15,6 +21,7 @@ static const l2w_chain_preset presets[] = {
      .l1_standard_bridge = "0x99C9fc46f92E8a1c0deC1b1747d010903E884bE1",
      .system_config = "0x229047fed2591dbec1eF1118d64F7aF3dB9EB290",
      .dispute_game_factory = "0xe5965Ab5962eDc7477C8520243A95517CD252fA9",
+     .superchain_config = MAINNET_SUPERCHAIN_CONFIG,
      .l1_start_block = 17422590},
     {.name = "base",
      .role = L2W_CHAIN_L2,
@@ -24,6 +31,7 @@ static const l2w_chain_preset presets[] = {
      .l1_standard_bridge = "0x3154Cf16ccdb4C6d922629664174b904d80F2C35",
      .system_config = "0x73a79Fab69143498Ed3712e519A88a918e1f4072",
      .dispute_game_factory = "0x43edB88C4B80fDD2AdFF2412A7BebF9dF42cB40e",
+     .superchain_config = MAINNET_SUPERCHAIN_CONFIG,
      .l1_start_block = 17481768},
     {.name = "zora",
      .role = L2W_CHAIN_L2,
@@ -32,6 +40,7 @@ static const l2w_chain_preset presets[] = {
      .optimism_portal = "0x1a0ad011913A150f69f6A19DF447A0CfD9551054",
      .l1_standard_bridge = "0x3e2Ea9B92B7E48A52296fD261dc26fd995284631",
      .system_config = "0xA3cAB0126d5F504B071b81a3e8A2BBBF17930d86",
+     .superchain_config = MAINNET_SUPERCHAIN_CONFIG,
      .l1_start_block = 17473923},
 };
 

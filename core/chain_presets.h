@@ -19,6 +19,7 @@ typedef struct {
     const char *l1_standard_bridge;
     const char *system_config;
     const char *dispute_game_factory; /* NULL before fault proofs */
+    const char *superchain_config;    /* the guardian's pause switch; NULL outside a Superchain */
     uint64_t l1_start_block;          /* the L1 block of the chain's genesis: a safe start_block */
 } l2w_chain_preset;
 

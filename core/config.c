@@ -61,6 +61,8 @@ static const cfg_field chain_fields[] = {
      0, 0, NULL, false},
     {"dispute_game_factory", F_ADDR, offsetof(l2w_chain_config, dispute_game_factory),
      offsetof(l2w_chain_config, has_dispute_game_factory), 0, 0, NULL, false},
+    {"superchain_config", F_ADDR, offsetof(l2w_chain_config, superchain_config),
+     offsetof(l2w_chain_config, has_superchain_config), 0, 0, NULL, false},
 };
 
 /* A preset address fills a key the file left out; one the file gives wins. */
@@ -98,6 +100,7 @@ static l2w_status apply_preset(cfg_ctx *c, l2w_chain_config *ch, int line, const
     preset_addr(&ch->has_l1_standard_bridge, &ch->l1_standard_bridge, p->l1_standard_bridge);
     preset_addr(&ch->has_system_config, &ch->system_config, p->system_config);
     preset_addr(&ch->has_dispute_game_factory, &ch->dispute_game_factory, p->dispute_game_factory);
+    preset_addr(&ch->has_superchain_config, &ch->superchain_config, p->superchain_config);
     return L2W_OK;
 }
 
@@ -177,7 +180,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
 {
     if (root->kind != L2W_YAML_MAP)
         return cfg_fail(c, root->line, "(top level)", "expected a mapping");
-    static const char *const top_subs[] = {"database", "web", "chains", "alerts", "signers", "responses", NULL};
+    static const char *const top_subs[] = {"database", "web",       "chains",  "alerts",
+                                           "signers",  "responses", "bridges", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
     const l2w_yaml_node *db = NULL, *web = NULL, *alerts = NULL;
     if (st == L2W_OK)
@@ -201,6 +205,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_signers(c, root, cfg);
     if (st == L2W_OK)
         st = cfg_parse_responses(c, root, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_bridges(c, root, cfg);
     return st;
 }
 
@@ -269,6 +275,7 @@ void l2w_config_free(l2w_config *cfg)
         free(cfg->webhooks[i].url);
     }
     cfg_free_responder(cfg);
+    cfg_free_bridges(cfg);
     free(cfg->database_url);
     free(cfg->web_listen_host);
     free(cfg->source_path);

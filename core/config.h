@@ -194,7 +194,7 @@ typedef struct {
     l2w_pause_method pause_method;
     bool has_pause_contract;
     l2w_addr pause_contract;
-    char *pause_signer;               /* a signers[] name; required unless pause_mode is off */
+    char *pause_signer;               /* a signers[] name; required when pause_mode is on (a dry run may go without) */
     l2w_response_mode pause_mode;     /* default dry-run */
     char *pause_on[L2W_MAX_PAUSE_KINDS]; /* finding kinds that pull the breaker */
     size_t n_pause_on;

@@ -2,8 +2,9 @@
 #define L2W_CORE_CONFIG_PARSE_H
 
 /* Internal to the config loader: the table-driven field parser shared by
- * config.c (chains, database, web, alerts) and config_responder.c (signers,
- * responses, transaction managers). Not for use outside core/config*.c. */
+ * config.c (chains, database, web, alerts), config_responder.c (signers,
+ * responses, transaction managers) and config_bridges.c (bridges). Not for
+ * use outside core/config*.c. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,5 +76,9 @@ l2w_status cfg_parse_signers(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
 l2w_status cfg_parse_responses(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
 l2w_status cfg_parse_txmgr(cfg_ctx *c, const l2w_yaml_node *chain_map, const char *prefix, l2w_chain_config *chain);
 void cfg_free_responder(l2w_config *cfg);
+/* Parses the top-level bridges list (core/config_bridges.c). Needs chains
+ * and signers parsed first: bridges name both. */
+l2w_status cfg_parse_bridges(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+void cfg_free_bridges(l2w_config *cfg);
 
 #endif
