@@ -3,9 +3,11 @@
 #include <string.h>
 
 extern const l2w_action l2w_action_delete_l2_outputs;
+extern const l2w_action l2w_action_pause_bridge;
 
 static const l2w_action *const actions[] = {
     &l2w_action_delete_l2_outputs,
+    &l2w_action_pause_bridge,
 };
 
 void l2w_action_plan_clear(l2w_action_plan *p)
@@ -15,10 +17,10 @@ void l2w_action_plan_clear(l2w_action_plan *p)
     p->params = NULL;
 }
 
-const l2w_action *l2w_action_for_kind(const char *kind)
+const l2w_action *l2w_action_for(const l2w_finding *f, const l2w_config *cfg)
 {
     for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-        if (strcmp(actions[i]->finding_kind, kind) == 0)
+        if (actions[i]->answers(f, cfg))
             return actions[i];
     return NULL;
 }

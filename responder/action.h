@@ -13,9 +13,10 @@
 #include "core/finding.h"
 #include "core/status.h"
 
-/* A response action: the on-chain answer to one finding kind. Each action
- * knows how to build its call from a finding, whether it is still needed just
- * before a nonce is spent on it, and whether it took effect once mined. */
+/* A response action: an on-chain answer to findings. Each action knows
+ * which findings it answers, how to build its call from one, whether it is
+ * still needed just before a nonce is spent on it, and whether it took
+ * effect once mined. */
 
 typedef struct {
     char idempotency_key[480]; /* names the fact answered; one action per key, ever */
@@ -39,8 +40,16 @@ typedef struct {
 } l2w_action_target;
 
 typedef struct {
-    const char *finding_kind;
     const char *name;
+    /* Whether this action answers f. Most answer one kind; some look at
+     * what the finding is about in cfg (pause_bridge: the bridge its
+     * evidence names, and whether that bridge's pause.on lists the kind). */
+    bool (*answers)(const l2w_finding *f, const l2w_config *cfg);
+    /* Optional: the mode and signer when no responses.rules entry names the
+     * finding's kind and chain (pause_bridge: the bridge's pause.mode and
+     * pause.signer). NULL = responses.default_mode and no signer. *signer
+     * is borrowed from cfg. */
+    void (*mode_for)(const l2w_finding *f, const l2w_config *cfg, l2w_response_mode *mode, const char **signer);
     L2W_MUST_CHECK l2w_status (*plan)(const l2w_finding *f, const l2w_config *cfg, l2w_action_plan *out,
                                       l2w_err *err);
     /* *needed false with a note when the chain no longer needs the call
@@ -53,8 +62,8 @@ typedef struct {
                                         size_t note_len, l2w_err *err);
 } l2w_action;
 
-/* The action answering findings of kind, or NULL. */
-const l2w_action *l2w_action_for_kind(const char *kind);
+/* The action answering f, or NULL. At most one action answers a finding. */
+const l2w_action *l2w_action_for(const l2w_finding *f, const l2w_config *cfg);
 /* The action called name (as stored in responses.action), or NULL. */
 const l2w_action *l2w_action_by_name(const char *name);
 

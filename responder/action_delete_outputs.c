@@ -211,9 +211,15 @@ static l2w_status verify(l2w_rpc *rpc, const l2w_action_target *t, bool *effecti
     return L2W_OK;
 }
 
+static bool answers(const l2w_finding *f, const l2w_config *cfg)
+{
+    (void)cfg;
+    return strcmp(f->kind, "invalid_output_root") == 0;
+}
+
 const l2w_action l2w_action_delete_l2_outputs = {
-    .finding_kind = "invalid_output_root",
     .name = "delete_l2_outputs",
+    .answers = answers,
     .plan = plan,
     .still_needed = still_needed,
     .verify = verify,

@@ -39,15 +39,31 @@ static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_p
     return L2W_OK;
 }
 
+void l2w_response_policy(const l2w_action *a, const l2w_finding *f, const l2w_config *cfg, l2w_response_mode *mode,
+                         const char **signer)
+{
+    const l2w_response_rule *rule = l2w_config_response_rule(cfg, f->kind, f->chain);
+    if (rule) {
+        *mode = rule->mode;
+        *signer = rule->signer;
+    } else if (a->mode_for) {
+        a->mode_for(f, cfg, mode, signer);
+    } else {
+        *mode = cfg->default_response_mode;
+        *signer = NULL;
+    }
+}
+
 l2w_status l2w_response_plan(l2w_db *db, const l2w_finding *f, int64_t finding_id, const l2w_config *cfg,
                              bool *planned, l2w_err *err)
 {
     *planned = false;
-    const l2w_action *a = l2w_action_for_kind(f->kind);
+    const l2w_action *a = l2w_action_for(f, cfg);
     if (!a)
         return L2W_OK;
-    const l2w_response_rule *rule = l2w_config_response_rule(cfg, f->kind, f->chain);
-    l2w_response_mode mode = rule ? rule->mode : cfg->default_response_mode;
+    l2w_response_mode mode;
+    const char *signer;
+    l2w_response_policy(a, f, cfg, &mode, &signer);
     if (mode == L2W_RESPONSE_OFF)
         return L2W_OK;
     l2w_action_plan p;
@@ -59,7 +75,7 @@ l2w_status l2w_response_plan(l2w_db *db, const l2w_finding *f, int64_t finding_i
         st = L2W_ERR_CONFIG;
     }
     if (st == L2W_OK)
-        st = insert_row(db, a, &p, finding_id, mode, rule ? rule->signer : NULL, planned, err);
+        st = insert_row(db, a, &p, finding_id, mode, signer, planned, err);
     if (st == L2W_OK && *planned)
         L2W_INFO("responder", p.chain, "planned (%s): %s", l2w_response_mode_name(mode), p.summary);
     l2w_action_plan_clear(&p);

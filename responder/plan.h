@@ -8,8 +8,17 @@
 #include "core/db.h"
 #include "core/finding.h"
 
-/* Inside the transaction that raises a finding: if an action answers its
- * kind and the policy for (kind, chain) is not off, write the response row
+#include "responder/action.h"
+
+/* The policy for answering f with action a: a responses.rules entry for the
+ * finding's kind and chain wins; otherwise the action's own default
+ * (a->mode_for: a bridge's pause section), else responses.default_mode with
+ * no signer. *signer is borrowed from cfg (NULL = none). */
+void l2w_response_policy(const l2w_action *a, const l2w_finding *f, const l2w_config *cfg, l2w_response_mode *mode,
+                         const char **signer);
+
+/* Inside the transaction that raises a finding: if an action answers it and
+ * the policy (l2w_response_policy) is not off, write the response row
  * (status planned) keyed by the action's idempotency key. A key already
  * present means the fact was answered before: nothing is added. *planned
  * tells whether a row was written. */
