@@ -8,12 +8,13 @@
 #include <time.h>
 
 #include "alerts/outbox.h"
+#include "app/bridge_guard.h"
 #include "app/output_checker.h"
 #include "app/responder_worker.h"
 #include "app/wakeup.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
-#include "collector/l1_follower.h"
+#include "collector/follower.h"
 #include "core/db.h"
 #include "core/log.h"
 #include "web/server.h"
@@ -29,7 +30,7 @@ struct chain_worker {
     l2w_wakeup *wakeup;
     pthread_t thread;
     bool started;
-    l2w_l1_follower *follower;
+    l2w_follower *follower;
     l2w_output_checker *checker;
     char last_error[sizeof(((l2w_err *)0)->msg)];
     time_t last_error_at;
@@ -75,13 +76,16 @@ static l2w_status check_chain_id(const l2w_chain_config *ch, l2w_rpc *rpc, l2w_e
 static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *more, l2w_err *err)
 {
     *more = false;
-    if (w->chain->role == L2W_CHAIN_L1) {
+    /* Every L1 is followed; an L2 only when contract events are watched on
+     * it (a lock/release bridge's source side). */
+    if (w->chain->role == L2W_CHAIN_L1 || l2w_follower_watches(w->follower)) {
         bool new_facts;
-        l2w_status st = l2w_l1_follower_step(w->follower, db, rpc, more, &new_facts, err);
+        l2w_status st = l2w_follower_step(w->follower, db, rpc, more, &new_facts, err);
         if (st == L2W_OK && new_facts)
             l2w_wakeup_notify(w->wakeup);
         *more = *more && st == L2W_OK;
-        return st;
+        if (st != L2W_OK || w->chain->role == L2W_CHAIN_L1)
+            return st;
     }
     size_t judged = 0;
     l2w_status st = l2w_output_checker_step(w->checker, db, rpc, &judged, err);
@@ -135,9 +139,9 @@ static l2w_status start_workers(const l2w_config *cfg, chain_worker *workers, l2
         w->cfg = cfg;
         w->chain = &cfg->chains[i];
         w->wakeup = wakeup;
-        l2w_status st = w->chain->role == L2W_CHAIN_L1
-                            ? l2w_l1_follower_create(&w->follower, cfg, w->chain, err)
-                            : l2w_output_checker_create(&w->checker, cfg, w->chain, err);
+        l2w_status st = l2w_follower_create(&w->follower, cfg, w->chain, err);
+        if (st == L2W_OK && w->chain->role == L2W_CHAIN_L2)
+            st = l2w_output_checker_create(&w->checker, cfg, w->chain, err);
         if (st != L2W_OK)
             return st;
         if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -155,7 +159,7 @@ static void stop_workers(const l2w_config *cfg, chain_worker *workers, l2w_wakeu
     for (size_t i = 0; i < cfg->n_chains; i++) {
         if (workers[i].started)
             pthread_join(workers[i].thread, NULL);
-        l2w_l1_follower_destroy(workers[i].follower);
+        l2w_follower_destroy(workers[i].follower);
         l2w_output_checker_destroy(workers[i].checker);
     }
 }
@@ -252,6 +256,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     l2w_web *web = NULL;
     l2w_alerts *alerts = NULL;
     l2w_responder *responder = NULL;
+    l2w_bridge_guard *guard = NULL;
     chain_worker workers[L2W_MAX_CHAINS];
     memset(workers, 0, sizeof workers);
     l2w_wakeup *wakeup = l2w_wakeup_create();
@@ -266,6 +271,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     if (st == L2W_OK)
         st = start_workers(cfg, workers, wakeup, err);
     if (st == L2W_OK)
+        st = l2w_bridge_guard_start(&guard, cfg, wakeup, err);
+    if (st == L2W_OK)
         st = l2w_responder_start(&responder, cfg, &signers, wakeup, err);
     if (st == L2W_OK) {
         L2W_INFO("run", NULL, "l2watch %s watching %zu chain(s); dashboard on http://%s:%u/", L2W_VERSION,
@@ -274,6 +281,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
         L2W_INFO("run", NULL, "signal %d: stopping", sig);
     }
     stop_workers(cfg, workers, wakeup);
+    l2w_bridge_guard_stop(guard);
     l2w_responder_stop(responder);
     l2w_signers_close(&signers);
     l2w_alerts_stop(alerts);

@@ -85,11 +85,27 @@ l2w_status l2w_eth_estimate_gas(l2w_rpc *rpc, const l2w_eth_call_args *args, uin
     return l2w_eth_quantity_call(rpc, "eth_estimateGas", json_pack("[o]", call_object(args)), gas, err);
 }
 
+/* The block a call runs against: a tag or number as text, or (EIP-1898) a
+ * block hash, so that a read belongs to exactly the block a fact came from. */
+static json_t *block_param(const char *block_tag, const l2w_hash *block_hash)
+{
+    if (block_hash)
+        return json_pack("{s:o, s:b}", "blockHash", l2w_json_hash(block_hash), "requireCanonical", 1);
+    return json_string(block_tag);
+}
+
 l2w_status l2w_eth_call(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag, uint8_t **out,
                         size_t *out_len, l2w_err *err)
 {
+    return l2w_eth_call_at(rpc, args, block_tag, NULL, out, out_len, err);
+}
+
+l2w_status l2w_eth_call_at(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag,
+                           const l2w_hash *block_hash, uint8_t **out, size_t *out_len, l2w_err *err)
+{
     json_t *res;
-    l2w_status st = l2w_rpc_call(rpc, &res, "eth_call", json_pack("[o, s]", call_object(args), block_tag), err);
+    l2w_status st = l2w_rpc_call(rpc, &res, "eth_call", json_pack("[o, o]", call_object(args),
+                                                                  block_param(block_tag, block_hash)), err);
     if (st != L2W_OK)
         return st;
     json_t *wrap = json_pack("{s: O}", "result", res);
@@ -98,6 +114,23 @@ l2w_status l2w_eth_call(l2w_rpc *rpc, const l2w_eth_call_args *args, const char 
     json_decref(res);
     if (st != L2W_OK)
         l2w_err_prefix(err, "eth_call");
+    return st;
+}
+
+l2w_status l2w_eth_balance_at(l2w_rpc *rpc, const l2w_addr *account, const char *block_tag,
+                              const l2w_hash *block_hash, l2w_u256 *out, l2w_err *err)
+{
+    json_t *res;
+    l2w_status st = l2w_rpc_call(rpc, &res, "eth_getBalance",
+                                 json_pack("[o, o]", l2w_json_addr(account), block_param(block_tag, block_hash)), err);
+    if (st != L2W_OK)
+        return st;
+    json_t *wrap = json_pack("{s: O}", "result", res);
+    st = wrap ? l2w_json_get_u256(out, wrap, "result", err) : L2W_ERR_NOMEM;
+    json_decref(wrap);
+    json_decref(res);
+    if (st != L2W_OK)
+        l2w_err_prefix(err, "eth_getBalance");
     return st;
 }
 

@@ -40,6 +40,14 @@ L2W_MUST_CHECK l2w_status l2w_eth_estimate_gas(l2w_rpc *rpc, const l2w_eth_call_
 L2W_MUST_CHECK l2w_status l2w_eth_call(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag,
                                        uint8_t **out, size_t *out_len, l2w_err *err);
 
+/* The same at a block named by hash (EIP-1898, canonical required) when
+ * block_hash is not NULL, else at block_tag. */
+L2W_MUST_CHECK l2w_status l2w_eth_call_at(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag,
+                                          const l2w_hash *block_hash, uint8_t **out, size_t *out_len, l2w_err *err);
+/* eth_getBalance, at block_hash when not NULL, else at block_tag. */
+L2W_MUST_CHECK l2w_status l2w_eth_balance_at(l2w_rpc *rpc, const l2w_addr *account, const char *block_tag,
+                                             const l2w_hash *block_hash, l2w_u256 *out, l2w_err *err);
+
 /* How a node took a raw transaction. Only ACCEPTED and KNOWN mean the
  * transaction is in the node's pool; NONCE_USED means some transaction with
  * that nonce is already mined (maybe this one), UNDERPRICED that a pending

@@ -6,7 +6,7 @@
 #include "app/finding_store.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
-#include "collector/l1_follower_internal.h"
+#include "collector/follower_internal.h"
 #include "collector/log_ranges.h"
 #include "collector/op_outputs.h"
 #include "core/hex.h"
@@ -18,7 +18,7 @@
  * point. Heights with no stored header (catch-up keeps only the blocks that
  * carry logs) are skipped, not counted as mismatches: the fork is the highest
  * stored block still on the node's chain. */
-l2w_status l2w_l1_unwind_reorg(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t tip, l2w_err *err)
+l2w_status l2w_follower_unwind_reorg(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t tip, l2w_err *err)
 {
     const char *name = f->chain->name;
     bool has_fork = false;

@@ -6,7 +6,7 @@
 #include "app/finding_store.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
-#include "collector/l1_follower_internal.h"
+#include "collector/follower_internal.h"
 #include "collector/log_ranges.h"
 #include "collector/op_outputs.h"
 #include "core/hex.h"
@@ -27,20 +27,19 @@
 /* eth_getLogs from next over as many blocks as the provider accepts, up to
  * last; *to is the last block covered. A refusal halves the range and asks
  * again at once. */
-static l2w_status fetch_logs(l2w_l1_follower *f, l2w_rpc *rpc, uint64_t next, uint64_t last, uint64_t *to,
+static l2w_status fetch_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t next, uint64_t last, uint64_t *to,
                              l2w_evm_log **logs, size_t *n_logs, l2w_err *err)
 {
     *logs = NULL;
     *n_logs = 0;
-    if (f->n_contracts == 0) {
+    if (f->n_watches == 0) {
         *to = last; /* nothing to fetch: only the checkpoint's header is needed */
         return L2W_OK;
     }
     for (;;) {
         *to = l2w_log_ranges_end(&f->ranges, next, last);
         uint64_t span = *to - next + 1;
-        l2w_status st = l2w_eth_get_logs(rpc, next, *to, f->addresses, f->n_contracts, l2w_output_proposed_topic(),
-                                         1, logs, n_logs, err);
+        l2w_status st = l2w_follower_get_logs(f, rpc, next, *to, logs, n_logs, err);
         if (st == L2W_OK) {
             l2w_log_ranges_success(&f->ranges, span);
             l2w_gauge_set(f->range_gauge, (double)f->ranges.span);
@@ -80,26 +79,12 @@ static size_t sort_unique(uint64_t *numbers, size_t n)
     return k;
 }
 
-/* The header at number among h[0..n) (ascending), or NULL. */
-static const l2w_block_header *header_at(const l2w_block_header *h, size_t n, uint64_t number)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h[mid].number < number)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && h[lo].number == number ? &h[lo] : NULL;
-}
-
 /* Every log's block hash must be the hash of the header read at its height;
  * anything else means the chain moved between the two calls. */
 static bool logs_match_sparse_headers(const l2w_block_header *h, size_t n, const l2w_evm_log *logs, size_t n_logs)
 {
     for (size_t i = 0; i < n_logs; i++) {
-        const l2w_block_header *b = header_at(h, n, logs[i].block_number);
+        const l2w_block_header *b = l2w_follower_header_at(h, n, logs[i].block_number);
         if (!b || !l2w_hash_eq(&b->hash, &logs[i].block_hash))
             return false;
     }
@@ -108,7 +93,7 @@ static bool logs_match_sparse_headers(const l2w_block_header *h, size_t n, const
 
 /* Ingests next..(at most) last, all of it final enough, with one eth_getLogs
  * and the headers it needs, in one transaction. */
-l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
+l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
                            const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
 {
     const char *name = f->chain->name;
@@ -155,7 +140,7 @@ l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_
     if (prev) {
         /* numbers[0] is the stored tip: below every block of the range. */
         if (!l2w_hash_eq(&h[0].hash, &prev->hash)) {
-            st = l2w_l1_unwind_reorg(f, db, rpc, prev->number, err);
+            st = l2w_follower_unwind_reorg(f, db, rpc, prev->number, err);
             goto out;
         }
         stored++;
@@ -166,7 +151,7 @@ l2w_status l2w_l1_catch_up(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_
                     "retrying", (unsigned long long)next, (unsigned long long)to);
         goto out;
     }
-    if ((st = l2w_l1_commit_range(f, db, stored, n_stored, logs, n_logs, new_facts, err)) != L2W_OK)
+    if ((st = l2w_follower_commit_range(f, db, stored, n_stored, logs, n_logs, new_facts, err)) != L2W_OK)
         goto out;
     *more = true; /* the last max_reorg_depth blocks always remain */
     l2w_counter_add(f->logs_counter, n_logs);

@@ -1,4 +1,4 @@
-#include "collector/l1_follower.h"
+#include "collector/follower.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,31 +8,35 @@
 #include "app/finding_store.h"
 #include "collector/chain_store.h"
 #include "collector/eth.h"
-#include "collector/l1_follower_internal.h"
+#include "collector/follower_internal.h"
 #include "collector/log_ranges.h"
 #include "collector/op_outputs.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
-l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2w_config *cfg, const l2w_chain_config *l1,
+l2w_status l2w_follower_create(l2w_follower **out, const l2w_config *cfg, const l2w_chain_config *l1,
                                   l2w_err *err)
 {
-    l2w_l1_follower *f = calloc(1, sizeof *f);
+    l2w_follower *f = calloc(1, sizeof *f);
     if (!f) {
         l2w_err_set(err, "follower %s: out of memory", l1->name);
         return L2W_ERR_NOMEM;
     }
     f->cfg = cfg;
     f->chain = l1;
-    for (size_t i = 0; i < cfg->n_chains; i++) {
-        const l2w_chain_config *ch = &cfg->chains[i];
-        if (ch->role != L2W_CHAIN_L2 || strcmp(ch->l1, l1->name) != 0 || !ch->has_l2_output_oracle)
-            continue;
-        f->contracts[f->n_contracts].address = ch->l2_output_oracle;
-        f->contracts[f->n_contracts].l2_chain = ch->name;
-        f->addresses[f->n_contracts] = ch->l2_output_oracle;
-        f->n_contracts++;
+    f->n_watches = l2w_watches_for_chain(cfg, l1->name, f->watches);
+    for (size_t i = 0; i < f->n_watches; i++) {
+        const l2w_watch *w = &f->watches[i];
+        bool seen_address = false, seen_topic = false;
+        for (size_t j = 0; j < f->n_addresses; j++)
+            seen_address = seen_address || l2w_addr_eq(&f->addresses[j], &w->address);
+        for (size_t j = 0; j < f->n_topics; j++)
+            seen_topic = seen_topic || l2w_hash_eq(&f->topics[j], &w->topic0);
+        if (!seen_address)
+            f->addresses[f->n_addresses++] = w->address;
+        if (!seen_topic)
+            f->topics[f->n_topics++] = w->topic0;
     }
     char labels[64];
     snprintf(labels, sizeof labels, "chain=\"%s\"", l1->name);
@@ -50,9 +54,41 @@ l2w_status l2w_l1_follower_create(l2w_l1_follower **out, const l2w_config *cfg, 
     return L2W_OK;
 }
 
-void l2w_l1_follower_destroy(l2w_l1_follower *f)
+void l2w_follower_destroy(l2w_follower *f)
 {
     free(f);
+}
+
+bool l2w_follower_watches(const l2w_follower *f)
+{
+    return f->n_watches > 0;
+}
+
+/* The filter asks for every watched address with every watched topic0; a
+ * pair nobody watches (contract A's topic on contract B) is dropped here. */
+l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to, l2w_evm_log **logs,
+                                 size_t *n_logs, l2w_err *err)
+{
+    l2w_status st = l2w_eth_get_logs(rpc, from, to, f->addresses, f->n_addresses, f->topics, f->n_topics, logs,
+                                     n_logs, err);
+    if (st != L2W_OK)
+        return st;
+    size_t k = 0;
+    for (size_t i = 0; i < *n_logs; i++) {
+        l2w_evm_log *log = &(*logs)[i];
+        if (log->n_topics > 0 && l2w_watch_find(f->watches, f->n_watches, &log->address, &log->topics[0])) {
+            if (k != i) {
+                (*logs)[k] = *log;
+                log->data = NULL;
+            }
+            k++;
+        } else {
+            free(log->data);
+            log->data = NULL;
+        }
+    }
+    *n_logs = k;
+    return L2W_OK;
 }
 
 /* Number of leading headers that form one chain (each the parent of the next). */
@@ -76,7 +112,7 @@ static bool logs_match_headers(const l2w_block_header *h, size_t n, const l2w_ev
     return true;
 }
 
-static l2w_status ingest(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
+static l2w_status ingest(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
                          const l2w_hash *prev_hash, bool *more, bool *new_facts, l2w_err *err)
 {
     const char *name = f->chain->name;
@@ -90,15 +126,14 @@ static l2w_status ingest(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t 
     if (st != L2W_OK)
         goto out;
     if (prev_hash && !l2w_hash_eq(&h[0].parent_hash, prev_hash)) {
-        st = l2w_l1_unwind_reorg(f, db, rpc, next - 1, err);
+        st = l2w_follower_unwind_reorg(f, db, rpc, next - 1, err);
         goto out;
     }
     size_t n = linked_prefix(h, (size_t)count);
     l2w_evm_log *logs = NULL;
     size_t n_logs = 0;
-    if (f->n_contracts > 0) {
-        st = l2w_eth_get_logs(rpc, h[0].number, h[n - 1].number, f->addresses, f->n_contracts,
-                              l2w_output_proposed_topic(), 1, &logs, &n_logs, err);
+    if (f->n_watches > 0) {
+        st = l2w_follower_get_logs(f, rpc, h[0].number, h[n - 1].number, &logs, &n_logs, err);
         if (st == L2W_ERR_NOT_READY) {
             L2W_UNUSUAL("follower", name, "%s; retrying", err->msg);
             st = L2W_OK;
@@ -112,7 +147,7 @@ static l2w_status ingest(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t 
             goto out;
         }
     }
-    st = l2w_l1_commit_range(f, db, h, n, logs, n_logs, new_facts, err);
+    st = l2w_follower_commit_range(f, db, h, n, logs, n_logs, new_facts, err);
     l2w_logs_free(logs, n_logs);
     if (st == L2W_OK) {
         *more = n == f->chain->max_blocks_per_poll;
@@ -132,27 +167,27 @@ out:
 }
 
 /* Catch-up for the final-enough part of next..target, block by block for the rest. */
-static l2w_status advance(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
+static l2w_status advance(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
                           const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
 {
     uint64_t depth = f->chain->max_reorg_depth;
     if (target > depth && next < target - depth)
-        return l2w_l1_catch_up(f, db, rpc, next, target - depth - 1, prev, more, new_facts, err);
+        return l2w_follower_catch_up(f, db, rpc, next, target - depth - 1, prev, more, new_facts, err);
     return ingest(f, db, rpc, next, target, prev ? &prev->hash : NULL, more, new_facts, err);
 }
 
 /* When caught up, a same-height reorg of the tip is only visible by re-reading it. */
-static l2w_status check_tip(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t tip, const l2w_hash *tip_hash,
+static l2w_status check_tip(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t tip, const l2w_hash *tip_hash,
                             l2w_err *err)
 {
     l2w_block_header h;
     l2w_status st = l2w_eth_header_by_number(rpc, tip, &h, err);
     if (st != L2W_OK)
         return st;
-    return l2w_hash_eq(&h.hash, tip_hash) ? L2W_OK : l2w_l1_unwind_reorg(f, db, rpc, tip, err);
+    return l2w_hash_eq(&h.hash, tip_hash) ? L2W_OK : l2w_follower_unwind_reorg(f, db, rpc, tip, err);
 }
 
-l2w_status l2w_l1_follower_step(l2w_l1_follower *f, l2w_db *db, l2w_rpc *rpc, bool *more, bool *new_facts,
+l2w_status l2w_follower_step(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, bool *more, bool *new_facts,
                                 l2w_err *err)
 {
     *more = false;

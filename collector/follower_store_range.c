@@ -1,0 +1,108 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app/finding_store.h"
+#include "collector/bridge_events.h"
+#include "collector/chain_store.h"
+#include "collector/eth.h"
+#include "collector/follower_internal.h"
+#include "collector/log_ranges.h"
+#include "collector/op_outputs.h"
+#include "core/hex.h"
+#include "core/log.h"
+#include "core/metrics.h"
+
+const l2w_block_header *l2w_follower_header_at(const l2w_block_header *h, size_t n, uint64_t number)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && h[lo].number == number ? &h[lo] : NULL;
+}
+
+/* A log that does not decode is logged and skipped: it stays stored as a
+ * log, never becomes a fact. */
+static void undecodable(const l2w_follower *f, const l2w_evm_log *log, const l2w_err *derr)
+{
+    char tx[L2W_HASH_HEX_LEN];
+    l2w_hash_to_hex(tx, &log->tx_hash);
+    L2W_UNUSUAL("follower", f->chain->name, "log %u of tx %s not decoded: %s", log->log_index, tx, derr->msg);
+}
+
+/* Decodes the watched logs into proposals and bridge events (each array
+ * with room for n_logs). */
+static void decode_facts(const l2w_follower *f, const l2w_block_header *h, size_t n, const l2w_evm_log *logs,
+                         size_t n_logs, l2w_output_proposal *proposals, size_t *n_proposals,
+                         l2w_bridge_event *events, size_t *n_events)
+{
+    *n_proposals = 0;
+    *n_events = 0;
+    for (size_t i = 0; i < n_logs; i++) {
+        const l2w_evm_log *log = &logs[i];
+        const l2w_watch *w = l2w_watch_find(f->watches, f->n_watches, &log->address, &log->topics[0]);
+        if (!w)
+            continue;
+        l2w_err derr;
+        if (w->kind == L2W_WATCH_OUTPUT_PROPOSED) {
+            l2w_output_proposal *p = &proposals[*n_proposals];
+            memset(p, 0, sizeof *p);
+            if (l2w_decode_output_proposed(p, log, &derr) != L2W_OK) {
+                undecodable(f, log, &derr);
+                continue;
+            }
+            snprintf(p->l1_chain, sizeof p->l1_chain, "%s", f->chain->name);
+            snprintf(p->l2_chain, sizeof p->l2_chain, "%s", w->l2_chain);
+            (*n_proposals)++;
+            continue;
+        }
+        const l2w_block_header *b = l2w_follower_header_at(h, n, log->block_number);
+        if (l2w_bridge_event_decode(&events[*n_events], w, log, b ? b->timestamp : 0, &derr) != L2W_OK) {
+            undecodable(f, log, &derr);
+            continue;
+        }
+        (*n_events)++;
+    }
+}
+
+/* Stores headers [0, n) and their logs in one transaction and advances the
+ * checkpoint to the last header. The headers are in ascending order and need
+ * not be consecutive (catch-up stores only the blocks that carry logs). */
+l2w_status l2w_follower_commit_range(l2w_follower *f, l2w_db *db, const l2w_block_header *h, size_t n,
+                               const l2w_evm_log *logs, size_t n_logs, bool *new_facts, l2w_err *err)
+{
+    const char *name = f->chain->name;
+    l2w_output_proposal *proposals = calloc(n_logs ? n_logs : 1, sizeof *proposals);
+    l2w_bridge_event *events = calloc(n_logs ? n_logs : 1, sizeof *events);
+    if (!proposals || !events) {
+        free(proposals);
+        free(events);
+        l2w_err_set(err, "follower %s: %zu log(s): out of memory", name, n_logs);
+        return L2W_ERR_NOMEM;
+    }
+    size_t n_proposals, n_events;
+    decode_facts(f, h, n, logs, n_logs, proposals, &n_proposals, events, &n_events);
+    l2w_status st = l2w_db_begin(db, err);
+    if (st == L2W_OK)
+        st = l2w_store_blocks(db, name, h, n, err);
+    if (st == L2W_OK)
+        st = l2w_store_logs(db, name, logs, n_logs, err);
+    if (st == L2W_OK)
+        st = l2w_store_output_proposals(db, name, proposals, n_proposals, err);
+    if (st == L2W_OK)
+        st = l2w_store_bridge_events(db, name, events, n_events, err);
+    if (st == L2W_OK)
+        st = l2w_store_set_synced(db, name, h[n - 1].number, err);
+    free(proposals);
+    free(events);
+    if ((st = l2w_db_end(db, st, err)) == L2W_OK && n_proposals + n_events > 0)
+        *new_facts = true;
+    return st;
+}
+

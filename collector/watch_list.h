@@ -1,0 +1,46 @@
+#ifndef L2W_COLLECTOR_WATCH_LIST_H
+#define L2W_COLLECTOR_WATCH_LIST_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/eth_types.h"
+
+/* The contract events a chain's follower collects, from the config: the
+ * L2OutputOracles of the L2s settling on it and the events of the bridges
+ * with an escrow or a source contract on it. The follower asks eth_getLogs
+ * for every watched address and topic0 at once and keeps each log only if
+ * its (address, topic0) pair is watched. */
+
+typedef enum {
+    L2W_WATCH_OUTPUT_PROPOSED = 0,     /* L2OutputOracle.OutputProposed */
+    L2W_WATCH_PORTAL_PROVEN = 1,       /* OptimismPortal.WithdrawalProven */
+    L2W_WATCH_PORTAL_FINALIZED = 2,    /* OptimismPortal.WithdrawalFinalized */
+    L2W_WATCH_PORTAL_DEPOSIT = 3,      /* OptimismPortal.TransactionDeposited */
+    L2W_WATCH_ERC20_FINALIZED = 4,     /* L1StandardBridge.ERC20BridgeFinalized */
+    L2W_WATCH_ETH_FINALIZED = 5,       /* L1StandardBridge.ETHBridgeFinalized */
+    L2W_WATCH_ERC20_INITIATED = 6,     /* L1StandardBridge.ERC20BridgeInitiated */
+    L2W_WATCH_RELEASE = 7,             /* a lock/release bridge's configured release event */
+    L2W_WATCH_INITIATION = 8,          /* a lock/release bridge's configured initiation event */
+} l2w_watch_kind;
+
+typedef struct {
+    l2w_watch_kind kind;
+    l2w_addr address;
+    l2w_hash topic0;
+    const char *l2_chain;              /* OUTPUT_PROPOSED: the L2 the oracle belongs to */
+    const l2w_bridge_config *bridge;   /* the bridge kinds */
+} l2w_watch;
+
+#define L2W_MAX_WATCHES (L2W_MAX_CHAINS + 8 * L2W_MAX_BRIDGES)
+
+/* Fills out (room for L2W_MAX_WATCHES) with chain's watches; returns how many. */
+size_t l2w_watches_for_chain(const l2w_config *cfg, const char *chain, l2w_watch *out);
+
+/* The watch a log belongs to, or NULL. */
+const l2w_watch *l2w_watch_find(const l2w_watch *w, size_t n, const l2w_addr *address, const l2w_hash *topic0);
+
+/* topic0 of a canonical event signature. */
+void l2w_event_topic(l2w_hash *out, const char *canonical);
+
+#endif
