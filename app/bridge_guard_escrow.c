@@ -60,12 +60,13 @@ static l2w_status store_sample(bridge_ctx *c, l2w_db *db, size_t token, uint64_t
         "WHERE bridge = $5 AND token = $6 AND block_number < $3::bigint ORDER BY block_number DESC LIMIT 1), "
         "$7::numeric) - $7::numeric, 0) ON CONFLICT DO NOTHING",
         7, params, err);
+    const char *status[] = {c->bridge->name, key, bal, n};
     if (st == L2W_OK)
         st = l2w_db_exec(db, NULL,
-                         "INSERT INTO bridge_status (bridge, token, escrow, escrow_block) VALUES ($5, $6, $7, $3) "
-                         "ON CONFLICT (bridge, token) DO UPDATE SET escrow = $7, escrow_block = $3, updated_at = now() "
-                         "WHERE bridge_status.escrow_block IS NULL OR bridge_status.escrow_block <= $3::bigint",
-                         7, params, err);
+                         "INSERT INTO bridge_status (bridge, token, escrow, escrow_block) VALUES ($1, $2, $3, $4) "
+                         "ON CONFLICT (bridge, token) DO UPDATE SET escrow = $3, escrow_block = $4, updated_at = now() "
+                         "WHERE bridge_status.escrow_block IS NULL OR bridge_status.escrow_block <= $4::bigint",
+                         4, status, err);
     if (st == L2W_OK)
         l2w_gauge_set(c->tokens[token].escrow, l2w_u256_to_double(balance));
     return st;

@@ -7,6 +7,7 @@ blocks; a forged release pauses the lock/release bridge; a drain raises one
 escrow_drawdown with the window's figures."""
 import json
 import os
+import time
 
 import pytest
 
@@ -15,8 +16,7 @@ from tests.world import bridges
 
 BRIDGE_KINDS = ("forged_withdrawal", "supply_exceeds_escrow", "escrow_drawdown", "outflow_anomaly")
 
-L1_TXMGR = """    start_block: 0
-    txmgr:
+L1_TXMGR = """    txmgr:
       confirmations: 1
       receipt_poll_ms: 200
       resubmit_after_ms: 3000
@@ -111,13 +111,15 @@ def test_honest_traffic_raises_nothing(world, database, make_l2watch, workdir):
     user = world.info["accounts"]["user"]["address"]
     bridges.deposit_eth(world, 10**18, via="portal")
     bridges.deposit_eth(world, 2 * 10**17, via="bridge")
-    bridges.deposit_erc20(world, 5 * 10**18)
+    # Sizes an honest bridge sees: each release a few percent of its escrow.
+    bridges.deposit_erc20(world, 50 * 10**18)
     wd = bridges.withdraw_erc20(world, 10**18)
     bridges.prove_withdrawal(world, wd)
     bridges.finalize_withdrawal(world, wd)
-    lock = bridges.generic_lock(world, 7 * 10**18)
+    lock = bridges.generic_lock(world, 70 * 10**18)
     back = bridges.generic_withdraw(world, 2 * 10**18)
-    world.mine_l2(1)  # a source block after the release, so it can be judged
+    time.sleep(1.1)
+    world.mine_l2(1)  # a source block after the release's time, so it can be judged
 
     wait_until(lambda: event_status(database, "op", "withdrawal_proven", wd["withdrawal_hash"]) == "1", 60,
                what="the honest withdrawal judged backed")
@@ -132,8 +134,8 @@ def test_honest_traffic_raises_nothing(world, database, make_l2watch, workdir):
     wait_until(lambda: database.rows("SELECT supply::text FROM bridge_status WHERE bridge = 'op' AND token = "
                                      f"'{world.info['contracts']['L1Token'].lower()}'") == [[str(supply)]], 30,
                what="the bridged supply read")
-    assert supply == 4 * 10**18 and escrow == 4 * 10**18
-    assert bridges.generic_escrow_balance(world) == 5 * 10**18 == bridges.generic_wrapped_supply(world)
+    assert supply == 49 * 10**18 and escrow == 49 * 10**18
+    assert bridges.generic_escrow_balance(world) == 68 * 10**18 == bridges.generic_wrapped_supply(world)
     assert lock["recipient"] and user
     assert bridge_findings(database) == []
     assert database.rows("SELECT count(*) FROM findings") == [["0"]]
@@ -153,7 +155,7 @@ def test_forged_withdrawal_is_paused_within_two_blocks(world, database, webhook,
     assert len(rows) == 1
     evidence = rows[0][1]
     assert forged["withdrawal_hash"].lower() in evidence
-    landed = wait_until(lambda: [r for r in pause_response(database, "op") if r[0] == "landed"], 30,
+    landed = wait_until(lambda: [r for r in pause_response(database, "op") if r[0] == "verified"], 30,
                         what="the pause landed")
     assert len(pause_response(database, "op")) == 1
     mined = int(landed[0][1])
@@ -173,11 +175,20 @@ def test_forged_release_pauses_the_lock_release_bridge(world, database, make_l2w
     wait_until(lambda: database.rows("SELECT synced_number FROM chains WHERE name = 'op-local'") not in ([], [[""]]),
                30, what="l2watch following the source chain")
     forged = bridges.generic_forged_release(world, 10**18)
-    world.mine_l2(1)
-    wait_until(lambda: findings(database, "forged_withdrawal"), 30, what="forged release raised")
-    wait_until(lambda: [r for r in pause_response(database, "generic") if r[0] == "landed"], 30,
+    time.sleep(1.1)
+    world.mine_l2(1)  # the source chain has passed the release's time: an initiation would be seen by now
+    rows = wait_until(lambda: findings(database, "forged_withdrawal"), 30, what="forged release raised")
+    ev = json.loads(rows[0][1])
+    assert ev["why"] == "no_initiation" and ev["release"]["message_id"] == forged["message_id"].lower(), ev
+    assert ev["release"]["amount"] == str(10**18)
+    # Taking escrowed tokens without a burn also leaves the wrapped supply unbacked.
+    wait_until(lambda: findings(database, "supply_exceeds_escrow"), 30, what="supply_exceeds_escrow raised")
+    wait_until(lambda: [r for r in pause_response(database, "generic") if r[0] == "verified"], 30,
                what="the OpenZeppelin pause landed")
     assert bridges.generic_pause_state(world)
+    assert len(pause_response(database, "generic")) <= 2  # one per finding at most, and only one sent
+    sent = database.rows("SELECT count(*) FROM responses WHERE action = 'pause_bridge' AND tx_hash IS NOT NULL")
+    assert sent == [["1"]]
     again = bridges.generic_release(world, "0x" + "ab" * 32, 10**18, forged["recipient"], expect_revert=True)
     assert again["reverted"]
     lw.stop()
