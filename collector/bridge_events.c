@@ -36,6 +36,34 @@ static l2w_status word_addr(l2w_addr *out, const uint8_t w[32], const char *what
     return L2W_OK;
 }
 
+/* TransactionDeposited's data is abi.encode(bytes opaqueData): the offset
+ * 32, the length, the bytes. The mint is read from the first word of
+ * opaqueData only when the head says that word is there. */
+static l2w_status deposit_head(const l2w_evm_log *log, l2w_err *err)
+{
+    uint8_t want_offset[32] = {0};
+    want_offset[31] = 32;
+    if (memcmp(log->data, want_offset, 32) != 0) {
+        l2w_err_set(err, "TransactionDeposited: opaqueData offset is not 32");
+        return L2W_ERR_INVALID;
+    }
+    const uint8_t *len_word = log->data + 32;
+    for (int i = 0; i < 24; i++)
+        if (len_word[i]) {
+            l2w_err_set(err, "TransactionDeposited: opaqueData length out of range");
+            return L2W_ERR_INVALID;
+        }
+    uint64_t len = 0;
+    for (int i = 24; i < 32; i++)
+        len = len << 8 | len_word[i];
+    if (len < 32 || len > log->data_len - 64) {
+        l2w_err_set(err, "TransactionDeposited: opaqueData is %llu bytes, need at least 32 (the mint) and at most %zu",
+                    (unsigned long long)len, log->data_len - 64);
+        return L2W_ERR_INVALID;
+    }
+    return L2W_OK;
+}
+
 static l2w_status decode_portal(l2w_bridge_event *e, const l2w_watch *w, const l2w_evm_log *log, l2w_err *err)
 {
     l2w_status st;
@@ -60,13 +88,25 @@ static l2w_status decode_portal(l2w_bridge_event *e, const l2w_watch *w, const l
         e->kind = "withdrawal_finalized";
         e->t.has_message_id = true;
         e->t.message_id = log->topics[1];
+        /* A bool word is 0 or 1 and nothing else: anything else is not
+         * what the Portal emits. */
+        for (int i = 0; i < 31; i++)
+            if (log->data[i]) {
+                l2w_err_set(err, "WithdrawalFinalized: success is not a bool");
+                return L2W_ERR_INVALID;
+            }
+        if (log->data[31] > 1) {
+            l2w_err_set(err, "WithdrawalFinalized: success is not a bool");
+            return L2W_ERR_INVALID;
+        }
         e->has_success = true;
         e->success = log->data[31] != 0;
         return L2W_OK;
     case L2W_WATCH_PORTAL_DEPOSIT:
         /* data = abi.encode(bytes opaqueData); opaqueData starts with the
          * uint256 mint: the ETH that entered the Portal. */
-        if ((st = shape(log, "TransactionDeposited", 4, 96, err)) != L2W_OK)
+        if ((st = shape(log, "TransactionDeposited", 4, 96, err)) != L2W_OK ||
+            (st = deposit_head(log, err)) != L2W_OK)
             return st;
         e->kind = "deposit";
         e->has_sender = word_addr(&e->sender, log->topics[1].b, "TransactionDeposited from", err) == L2W_OK;
