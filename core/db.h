@@ -50,4 +50,53 @@ L2W_MUST_CHECK l2w_status l2w_db_bytea_parse_bytes(l2w_bytes *out, const char *t
 /* bytea text of in, malloc'd (NULL on allocation failure). */
 char *l2w_db_bytea_text_alloc(const uint8_t *in, size_t len);
 
+/* ---- COPY ... FROM STDIN (FORMAT binary) ----
+ * For many rows at once (a catch-up range holds thousands): one statement
+ * per table, the rows streamed to the server in pieces while they are
+ * built, and no text for the server to parse (hex bytea, array literals).
+ *
+ *   l2w_db_copy c;
+ *   st = l2w_db_copy_begin(db, &c, "COPY t (a, b) FROM STDIN (FORMAT binary)", err);
+ *   if (st != L2W_OK) return st;
+ *   for (each row) {
+ *       if ((st = l2w_db_copy_row(&c, 2, err)) != L2W_OK) break;
+ *       l2w_db_copy_int8(&c, a); l2w_db_copy_bytes(&c, b, n);
+ *   }
+ *   return l2w_db_copy_end(&c, st, err);
+ *
+ * The field writers append to a buffer and never fail on their own: an
+ * allocation failure or a malformed numeric is kept in the l2w_db_copy and
+ * reported by the next l2w_db_copy_row or by l2w_db_copy_end. Each field
+ * must have the column's exact type (int8 for bigint, int4 for integer). */
+typedef struct {
+    l2w_db *db;
+    l2w_bytes buf;    /* built, not yet sent */
+    l2w_status st;    /* the first field writer failure */
+    const char *what; /* failure of that writer, for the message */
+} l2w_db_copy;
+
+/* Sends sql (a COPY ... FROM STDIN (FORMAT binary)) and the format's
+ * header. On failure nothing is left to end. */
+L2W_MUST_CHECK l2w_status l2w_db_copy_begin(l2w_db *db, l2w_db_copy *c, const char *sql, l2w_err *err);
+/* Starts a row of nfields fields, first sending what was built when it is
+ * large enough. */
+L2W_MUST_CHECK l2w_status l2w_db_copy_row(l2w_db_copy *c, uint16_t nfields, l2w_err *err);
+void l2w_db_copy_null(l2w_db_copy *c);
+void l2w_db_copy_int4(l2w_db_copy *c, int32_t v);
+void l2w_db_copy_int8(l2w_db_copy *c, int64_t v);
+/* text: s in the client encoding (l2watch's names are ASCII). */
+void l2w_db_copy_text(l2w_db_copy *c, const char *s);
+void l2w_db_copy_bytea(l2w_db_copy *c, const uint8_t *p, size_t len);
+/* bytea[] of n elements of elem_len bytes each, the i-th at first + i * stride
+ * (a field of an array of structs); an empty array when n is 0. */
+void l2w_db_copy_bytea_array(l2w_db_copy *c, const uint8_t *first, size_t n, size_t elem_len, size_t stride);
+/* numeric from an unsigned decimal integer ("0", "1234", up to 78 digits in
+ * numeric(78,0) columns); anything else fails the COPY with L2W_ERR_INVALID. */
+void l2w_db_copy_numeric(l2w_db_copy *c, const char *digits);
+/* Ends the COPY begun by l2w_db_copy_begin: when st is L2W_OK and every
+ * field was written, sends the rest and returns the server's verdict;
+ * otherwise aborts the COPY (nothing of it is stored) and returns the
+ * failure (st first). Frees the buffer either way. */
+L2W_MUST_CHECK l2w_status l2w_db_copy_end(l2w_db_copy *c, l2w_status st, l2w_err *err);
+
 #endif
