@@ -124,12 +124,39 @@ l2w_status l2w_store_block_at_or_below(l2w_db *db, const char *chain, uint64_t n
     return st;
 }
 
+/* Every table of facts read from a chain's blocks, with the column that
+ * names the chain; each is keyed by (chain, block hash, ...). They do not
+ * cascade from blocks (sql/0005 dropped those foreign keys for the speed of
+ * catch-up), so the unwind deletes from each of them: a new fact table must
+ * be added here, or a reorg would leave its rows of the abandoned branch. */
+static const struct {
+    const char *table;
+    const char *chain_column;
+} fact_tables[] = {
+    {"output_proposals", "l1_chain"},
+    {"bridge_events", "chain"},
+    {"escrow_samples", "chain"},
+    {"logs", "chain"},
+};
+
 l2w_status l2w_store_unwind(l2w_db *db, const char *chain, bool has_fork, uint64_t fork, l2w_err *err)
 {
     char n[24];
     u64_text(n, fork);
     const char *params[] = {chain, has_fork ? n : "-1"};
-    l2w_status st = l2w_db_exec(db, NULL, "DELETE FROM blocks WHERE chain = $1 AND number > $2", 2, params, err);
+    l2w_status st = L2W_OK;
+    for (size_t i = 0; st == L2W_OK && i < sizeof fact_tables / sizeof fact_tables[0]; i++) {
+        /* By block hash through the blocks being removed: the facts' primary
+         * keys start with (chain, block_hash), so this needs no other index. */
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM %s f USING blocks b WHERE b.chain = $1 AND b.number > $2 "
+                 "AND f.%s = b.chain AND f.block_hash = b.hash",
+                 fact_tables[i].table, fact_tables[i].chain_column);
+        st = l2w_db_exec(db, NULL, sql, 2, params, err);
+    }
+    if (st == L2W_OK)
+        st = l2w_db_exec(db, NULL, "DELETE FROM blocks WHERE chain = $1 AND number > $2", 2, params, err);
     if (st != L2W_OK)
         return st;
     return l2w_db_exec(db, NULL,
@@ -138,244 +165,84 @@ l2w_status l2w_store_unwind(l2w_db *db, const char *chain, bool has_fork, uint64
                        2, params, err);
 }
 
-/* ---- many rows in one statement ----
- * Rows go to PostgreSQL as one array literal per column and come out of
- * unnest(): one round trip per table instead of one per row, which is what
- * makes a catch-up over thousands of logs fast. */
-
-/* Rows per statement: bounds the size of one query's parameters (a log's
- * row is under a kilobyte unless its data is large). */
-#define ROWS_PER_STATEMENT 2000
-
-/* The text of one array literal, built element by element. A plain
- * growable string: these buffers hold public chain data, and megabytes of
- * them, so l2w_bytes' wipe on every growth is not worth its cost here. */
-typedef struct {
-    char *p;
-    size_t len;
-    size_t cap;
-    size_t n;     /* elements so far */
-    bool failed;
-} array_text;
-
-#define ARRAY_TEXT_INIT {NULL, 0, 0, 0, false}
-
-/* Room for extra more bytes; false (and failed set) on allocation failure. */
-static bool array_room(array_text *a, size_t extra)
-{
-    if (a->failed)
-        return false;
-    if (a->cap - a->len >= extra)
-        return true;
-    size_t cap = a->cap ? a->cap : 4096;
-    while (cap - a->len < extra)
-        cap *= 2;
-    char *p = realloc(a->p, cap);
-    if (!p) {
-        a->failed = true;
-        return false;
-    }
-    a->p = p;
-    a->cap = cap;
-    return true;
-}
-
-/* Starts an element: the opening brace or a comma; extra is the element's size. */
-static bool array_next(array_text *a, size_t extra)
-{
-    if (!array_room(a, extra + 1))
-        return false;
-    a->p[a->len++] = a->n++ ? ',' : '{';
-    return true;
-}
-
-static void array_add_raw(array_text *a, const char *s)
-{
-    size_t n = strlen(s);
-    if (array_next(a, n)) {
-        memcpy(a->p + a->len, s, n);
-        a->len += n;
-    }
-}
-
-static void array_add_u64(array_text *a, uint64_t v)
-{
-    char t[24];
-    u64_text(t, v);
-    array_add_raw(a, t);
-}
-
-/* A quoted element; the caller guarantees s holds no quote or backslash. */
-static void array_add_quoted(array_text *a, const char *s)
-{
-    size_t n = strlen(s);
-    if (array_next(a, n + 2)) {
-        a->p[a->len++] = '"';
-        memcpy(a->p + a->len, s, n);
-        a->len += n;
-        a->p[a->len++] = '"';
-    }
-}
-
-/* bytea as "\\x...": the backslash doubled inside array quotes. */
-static void array_add_bytea(array_text *a, const uint8_t *p, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    if (!array_next(a, 5 + 2 * len))
-        return;
-    char *o = a->p + a->len;
-    memcpy(o, "\"\\\\x", 4);
-    o += 4;
-    for (size_t i = 0; i < len; i++) {
-        *o++ = digits[p[i] >> 4];
-        *o++ = digits[p[i] & 15];
-    }
-    *o++ = '"';
-    a->len = (size_t)(o - a->p);
-}
-
-/* Closes the literal and NUL-terminates it; the text is a->p. */
-static void array_close(array_text *a)
-{
-    if (!array_room(a, 3))
-        return;
-    if (a->n == 0)
-        a->p[a->len++] = '{';
-    a->p[a->len++] = '}';
-    a->p[a->len] = '\0';
-}
-
-static void arrays_free(array_text *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(a[i].p);
-}
-
-/* Closes n arrays and runs sql with params[0] = first, then the arrays. */
-static l2w_status exec_arrays(l2w_db *db, const char *sql, const char *first, array_text *a, size_t n,
-                              const char *what, l2w_err *err)
-{
-    const char *params[16];
-    params[0] = first;
-    for (size_t i = 0; i < n; i++) {
-        array_close(&a[i]);
-        if (a[i].failed) {
-            l2w_err_set(err, "store %s: out of memory", what);
-            return L2W_ERR_NOMEM;
-        }
-        params[i + 1] = a[i].p;
-    }
-    return l2w_db_exec(db, NULL, sql, (int)n + 1, params, err);
-}
-
-static l2w_status store_blocks_chunk(l2w_db *db, const char *chain, const l2w_block_header *h, size_t n,
-                                     l2w_err *err)
-{
-    array_text a[4] = {ARRAY_TEXT_INIT, ARRAY_TEXT_INIT, ARRAY_TEXT_INIT, ARRAY_TEXT_INIT};
-    for (size_t i = 0; i < n; i++) {
-        array_add_u64(&a[0], h[i].number);
-        array_add_bytea(&a[1], h[i].hash.b, 32);
-        array_add_bytea(&a[2], h[i].parent_hash.b, 32);
-        array_add_u64(&a[3], h[i].timestamp);
-    }
-    l2w_status st = exec_arrays(db,
-                                "INSERT INTO blocks (chain, number, hash, parent_hash, timestamp) "
-                                "SELECT $1, * FROM unnest($2::bigint[], $3::bytea[], $4::bytea[], $5::bigint[])",
-                                chain, a, 4, "blocks", err);
-    arrays_free(a, 4);
-    return st;
-}
-
-static l2w_status store_logs_chunk(l2w_db *db, const char *chain, const l2w_evm_log *logs, size_t n, l2w_err *err)
-{
-    /* block_hash, block_number, log_index, tx_hash, address, topic0..3, data */
-    array_text a[10];
-    for (size_t k = 0; k < 10; k++)
-        a[k] = (array_text)ARRAY_TEXT_INIT;
-    for (size_t i = 0; i < n; i++) {
-        const l2w_evm_log *log = &logs[i];
-        array_add_bytea(&a[0], log->block_hash.b, 32);
-        array_add_u64(&a[1], log->block_number);
-        array_add_u64(&a[2], log->log_index);
-        array_add_bytea(&a[3], log->tx_hash.b, 32);
-        array_add_bytea(&a[4], log->address.b, 20);
-        for (size_t t = 0; t < L2W_LOG_MAX_TOPICS; t++) {
-            if (t < log->n_topics)
-                array_add_bytea(&a[5 + t], log->topics[t].b, 32);
-            else
-                array_add_raw(&a[5 + t], "NULL");
-        }
-        array_add_bytea(&a[9], log->data, log->data_len);
-    }
-    /* A log's topics are a prefix of t0..t3, so dropping the NULLs keeps their order. */
-    l2w_status st = exec_arrays(db,
-                                "INSERT INTO logs (chain, block_hash, block_number, log_index, tx_hash, address, topics, "
-                                "data) SELECT $1, u.bh, u.bn, u.li, u.tx, u.addr, "
-                                "array_remove(ARRAY[u.t0, u.t1, u.t2, u.t3], NULL), u.data "
-                                "FROM unnest($2::bytea[], $3::bigint[], $4::int[], $5::bytea[], $6::bytea[], "
-                                "$7::bytea[], $8::bytea[], $9::bytea[], $10::bytea[], $11::bytea[]) "
-                                "AS u(bh, bn, li, tx, addr, t0, t1, t2, t3, data)",
-                                chain, a, 10, "logs", err);
-    arrays_free(a, 10);
-    return st;
-}
-
-static l2w_status store_proposals_chunk(l2w_db *db, const char *l1_chain, const l2w_output_proposal *p, size_t n,
-                                        l2w_err *err)
-{
-    /* block_hash, log_index, l2_chain, oracle, output_index, l2_block_number,
-     * output_root, l1_timestamp, l1_block_number, tx_hash */
-    array_text a[10];
-    for (size_t k = 0; k < 10; k++)
-        a[k] = (array_text)ARRAY_TEXT_INIT;
-    for (size_t i = 0; i < n; i++) {
-        char index[L2W_U256_DEC_LEN], block[L2W_U256_DEC_LEN], ts[L2W_U256_DEC_LEN];
-        l2w_u256_to_dec(index, &p[i].output_index);
-        l2w_u256_to_dec(block, &p[i].l2_block_number);
-        l2w_u256_to_dec(ts, &p[i].l1_timestamp);
-        array_add_bytea(&a[0], p[i].l1_block_hash.b, 32);
-        array_add_u64(&a[1], p[i].l1_log_index);
-        array_add_quoted(&a[2], p[i].l2_chain); /* a config name: [a-z0-9_-] */
-        array_add_bytea(&a[3], p[i].oracle.b, 20);
-        array_add_raw(&a[4], index);
-        array_add_raw(&a[5], block);
-        array_add_bytea(&a[6], p[i].output_root.b, 32);
-        array_add_raw(&a[7], ts);
-        array_add_u64(&a[8], p[i].l1_block_number);
-        array_add_bytea(&a[9], p[i].l1_tx_hash.b, 32);
-    }
-    l2w_status st = exec_arrays(db,
-                                "INSERT INTO output_proposals (l1_chain, block_hash, log_index, l2_chain, oracle, "
-                                "output_index, l2_block_number, output_root, l1_timestamp, l1_block_number, tx_hash) "
-                                "SELECT $1, * FROM unnest($2::bytea[], $3::int[], $4::text[], $5::bytea[], "
-                                "$6::numeric[], $7::numeric[], $8::bytea[], $9::numeric[], $10::bigint[], $11::bytea[])",
-                                l1_chain, a, 10, "output proposals", err);
-    arrays_free(a, 10);
-    return st;
-}
+/* ---- many rows: COPY ----
+ * A catch-up range stores thousands of rows per table. Each table gets one
+ * COPY in PostgreSQL's binary format (core/db.h): the rows stream while
+ * they are built and the server parses no hex or array text. Near the head
+ * a step stores a block or two, where the extra round trip of a COPY over
+ * an INSERT is a fraction of a millisecond. */
 
 l2w_status l2w_store_blocks(l2w_db *db, const char *chain, const l2w_block_header *h, size_t n, l2w_err *err)
 {
-    l2w_status st = L2W_OK;
-    for (size_t i = 0; st == L2W_OK && i < n; i += ROWS_PER_STATEMENT)
-        st = store_blocks_chunk(db, chain, h + i, n - i < ROWS_PER_STATEMENT ? n - i : ROWS_PER_STATEMENT, err);
-    return st;
+    if (n == 0)
+        return L2W_OK;
+    l2w_db_copy c;
+    l2w_status st = l2w_db_copy_begin(db, &c, "COPY blocks (chain, number, hash, parent_hash, timestamp) "
+                                              "FROM STDIN (FORMAT binary)", err);
+    if (st != L2W_OK)
+        return st;
+    for (size_t i = 0; i < n && (st = l2w_db_copy_row(&c, 5, err)) == L2W_OK; i++) {
+        l2w_db_copy_text(&c, chain);
+        l2w_db_copy_int8(&c, (int64_t)h[i].number);
+        l2w_db_copy_bytea(&c, h[i].hash.b, 32);
+        l2w_db_copy_bytea(&c, h[i].parent_hash.b, 32);
+        l2w_db_copy_int8(&c, (int64_t)h[i].timestamp);
+    }
+    return l2w_db_copy_end(&c, st, err);
 }
 
 l2w_status l2w_store_logs(l2w_db *db, const char *chain, const l2w_evm_log *logs, size_t n, l2w_err *err)
 {
-    l2w_status st = L2W_OK;
-    for (size_t i = 0; st == L2W_OK && i < n; i += ROWS_PER_STATEMENT)
-        st = store_logs_chunk(db, chain, logs + i, n - i < ROWS_PER_STATEMENT ? n - i : ROWS_PER_STATEMENT, err);
-    return st;
+    if (n == 0)
+        return L2W_OK;
+    l2w_db_copy c;
+    l2w_status st = l2w_db_copy_begin(db, &c, "COPY logs (chain, block_hash, block_number, log_index, tx_hash, "
+                                              "address, topics, data) FROM STDIN (FORMAT binary)", err);
+    if (st != L2W_OK)
+        return st;
+    for (size_t i = 0; i < n && (st = l2w_db_copy_row(&c, 8, err)) == L2W_OK; i++) {
+        const l2w_evm_log *log = &logs[i];
+        l2w_db_copy_text(&c, chain);
+        l2w_db_copy_bytea(&c, log->block_hash.b, 32);
+        l2w_db_copy_int8(&c, (int64_t)log->block_number);
+        l2w_db_copy_int4(&c, (int32_t)log->log_index); /* eth.c refuses indexes over INT32_MAX */
+        l2w_db_copy_bytea(&c, log->tx_hash.b, 32);
+        l2w_db_copy_bytea(&c, log->address.b, 20);
+        l2w_db_copy_bytea_array(&c, log->topics[0].b, log->n_topics, 32, sizeof log->topics[0]);
+        l2w_db_copy_bytea(&c, log->data, log->data_len);
+    }
+    return l2w_db_copy_end(&c, st, err);
 }
 
 l2w_status l2w_store_output_proposals(l2w_db *db, const char *l1_chain, const l2w_output_proposal *p, size_t n,
                                       l2w_err *err)
 {
-    l2w_status st = L2W_OK;
-    for (size_t i = 0; st == L2W_OK && i < n; i += ROWS_PER_STATEMENT)
-        st = store_proposals_chunk(db, l1_chain, p + i, n - i < ROWS_PER_STATEMENT ? n - i : ROWS_PER_STATEMENT,
-                                   err);
-    return st;
+    if (n == 0)
+        return L2W_OK;
+    l2w_db_copy c;
+    l2w_status st = l2w_db_copy_begin(db, &c,
+                                      "COPY output_proposals (l1_chain, block_hash, log_index, l2_chain, oracle, "
+                                      "output_index, l2_block_number, output_root, l1_timestamp, l1_block_number, "
+                                      "tx_hash) FROM STDIN (FORMAT binary)",
+                                      err);
+    if (st != L2W_OK)
+        return st;
+    for (size_t i = 0; i < n && (st = l2w_db_copy_row(&c, 11, err)) == L2W_OK; i++) {
+        char dec[L2W_U256_DEC_LEN];
+        l2w_db_copy_text(&c, l1_chain);
+        l2w_db_copy_bytea(&c, p[i].l1_block_hash.b, 32);
+        l2w_db_copy_int4(&c, (int32_t)p[i].l1_log_index);
+        l2w_db_copy_text(&c, p[i].l2_chain);
+        l2w_db_copy_bytea(&c, p[i].oracle.b, 20);
+        l2w_u256_to_dec(dec, &p[i].output_index);
+        l2w_db_copy_numeric(&c, dec);
+        l2w_u256_to_dec(dec, &p[i].l2_block_number);
+        l2w_db_copy_numeric(&c, dec);
+        l2w_db_copy_bytea(&c, p[i].output_root.b, 32);
+        l2w_u256_to_dec(dec, &p[i].l1_timestamp);
+        l2w_db_copy_numeric(&c, dec);
+        l2w_db_copy_int8(&c, (int64_t)p[i].l1_block_number);
+        l2w_db_copy_bytea(&c, p[i].l1_tx_hash.b, 32);
+    }
+    return l2w_db_copy_end(&c, st, err);
 }

@@ -27,15 +27,16 @@ L2W_MUST_CHECK l2w_status l2w_store_block_hash(l2w_db *db, const char *chain, ui
  * only the blocks that carry logs), so this is how a walk back skips gaps. */
 L2W_MUST_CHECK l2w_status l2w_store_block_at_or_below(l2w_db *db, const char *chain, uint64_t number,
                                                       uint64_t *found, l2w_hash *hash, l2w_err *err);
-/* Deletes stored blocks above fork (their logs and proposals cascade) and
- * moves the checkpoint to fork; has_fork false deletes everything. Call
- * inside a transaction. */
+/* Deletes stored blocks above fork and every fact of theirs (logs,
+ * proposals, bridge events, escrow samples: the list is in chain_store.c)
+ * and moves the checkpoint to fork; has_fork false deletes everything.
+ * Call inside a transaction. */
 L2W_MUST_CHECK l2w_status l2w_store_unwind(l2w_db *db, const char *chain, bool has_fork, uint64_t fork,
                                            l2w_err *err);
 
-/* Inside a transaction. Many rows go in one statement each (in chunks), so
- * a catch-up range costs a few round trips whatever its size. Every
- * proposal's l1_chain must be l1_chain. */
+/* Inside a transaction. Each table's rows go in one COPY, so a catch-up
+ * range costs a few round trips whatever its size. Every proposal's
+ * l1_chain must be l1_chain. */
 L2W_MUST_CHECK l2w_status l2w_store_blocks(l2w_db *db, const char *chain, const l2w_block_header *h, size_t n,
                                            l2w_err *err);
 L2W_MUST_CHECK l2w_status l2w_store_logs(l2w_db *db, const char *chain, const l2w_evm_log *logs, size_t n,
