@@ -198,33 +198,26 @@ static json_t *filter_params(uint64_t from, uint64_t to, const l2w_addr *address
                      "address", addrs, "topics", t0);
 }
 
-l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses, size_t n_addresses,
-                            const l2w_hash *topic0s, size_t n_topic0s, l2w_evm_log **out, size_t *n_out, l2w_err *err)
+/* The logs of an eth_getLogs answer for from..to (res is borrowed). */
+static l2w_status logs_from_result(l2w_rpc *rpc, const json_t *res, uint64_t from, uint64_t to, l2w_evm_log **out,
+                                   size_t *n_out, l2w_err *err)
 {
     *out = NULL;
     *n_out = 0;
-    json_t *res;
-    l2w_status st =
-        l2w_rpc_call(rpc, &res, "eth_getLogs", filter_params(from, to, addresses, n_addresses, topic0s, n_topic0s), err);
-    if (st != L2W_OK)
-        return st;
-    size_t n = json_is_array(res) ? json_array_size(res) : 0;
     if (!json_is_array(res)) {
-        json_decref(res);
         l2w_err_set(err, "rpc %s: eth_getLogs: answer is not an array", l2w_rpc_current_url(rpc));
         return L2W_ERR_PROTOCOL;
     }
+    size_t n = json_array_size(res);
     if (n > MAX_LOGS_PER_CALL) {
-        json_decref(res);
         l2w_err_set(err, "rpc %s: eth_getLogs %llu..%llu: more than %d logs; ask for a narrower range",
                     l2w_rpc_current_url(rpc), (unsigned long long)from, (unsigned long long)to, MAX_LOGS_PER_CALL);
         return L2W_ERR_RANGE;
     }
     l2w_evm_log *logs = calloc(n ? n : 1, sizeof *logs);
-    if (!logs) {
-        json_decref(res);
+    if (!logs)
         return L2W_ERR_NOMEM;
-    }
+    l2w_status st = L2W_OK;
     for (size_t i = 0; i < n && st == L2W_OK; i++) {
         st = parse_log(json_array_get(res, i), &logs[i], err);
         if (st == L2W_OK && (logs[i].block_number < from || logs[i].block_number > to)) {
@@ -235,7 +228,6 @@ l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_
         if (st != L2W_OK)
             l2w_err_prefix(err, "rpc %s: eth_getLogs", l2w_rpc_current_url(rpc));
     }
-    json_decref(res);
     if (st != L2W_OK) {
         l2w_logs_free(logs, n);
         return st;
@@ -243,6 +235,82 @@ l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_
     *out = logs;
     *n_out = n;
     return L2W_OK;
+}
+
+l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses, size_t n_addresses,
+                            const l2w_hash *topic0s, size_t n_topic0s, l2w_evm_log **out, size_t *n_out, l2w_err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    json_t *res;
+    l2w_status st =
+        l2w_rpc_call(rpc, &res, "eth_getLogs", filter_params(from, to, addresses, n_addresses, topic0s, n_topic0s), err);
+    if (st != L2W_OK)
+        return st;
+    st = logs_from_result(rpc, res, from, to, out, n_out, err);
+    json_decref(res);
+    return st;
+}
+
+/* The first batch of l2w_eth_headers_and_logs: the eth_getLogs first (so a
+ * failure of the batch as a whole names it, as l2w_eth_logs_range_refused
+ * needs) and count headers. */
+static l2w_status logs_and_headers_batch(l2w_rpc *rpc, const l2w_log_filter *filter, const uint64_t *numbers,
+                                         size_t count, l2w_block_header *headers, l2w_evm_log **logs,
+                                         size_t *n_logs, l2w_status *logs_st, l2w_err *logs_err, l2w_err *err)
+{
+    l2w_rpc_batch_item *items = calloc(count + 1, sizeof *items);
+    if (!items) {
+        l2w_err_set(err, "headers and logs: out of memory");
+        *logs_st = L2W_ERR_NOMEM;
+        *logs_err = *err;
+        return L2W_ERR_NOMEM;
+    }
+    items[0].method = "eth_getLogs";
+    items[0].params = filter_params(filter->from, filter->to, filter->addresses, filter->n_addresses,
+                                    filter->topic0s, filter->n_topic0s);
+    for (size_t i = 0; i < count; i++) {
+        items[i + 1].method = "eth_getBlockByNumber";
+        items[i + 1].params = header_params(numbers[i]);
+    }
+    l2w_status st = l2w_rpc_batch(rpc, items, count + 1, err);
+    if (st != L2W_OK) {
+        *logs_st = st;
+        *logs_err = *err;
+    } else if ((*logs_st = items[0].status) != L2W_OK) {
+        *logs_err = items[0].err;
+    } else {
+        *logs_st = logs_from_result(rpc, items[0].result, filter->from, filter->to, logs, n_logs, logs_err);
+    }
+    for (size_t i = 0; st == L2W_OK && i < count; i++) {
+        if (items[i + 1].status != L2W_OK) {
+            st = items[i + 1].status;
+            *err = items[i + 1].err;
+        } else {
+            st = parse_header(items[i + 1].result, numbers[i], &headers[i], err);
+            if (st == L2W_ERR_PROTOCOL)
+                l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
+        }
+    }
+    l2w_rpc_batch_clear(items, count + 1);
+    free(items);
+    return st;
+}
+
+l2w_status l2w_eth_headers_and_logs(l2w_rpc *rpc, const uint64_t *numbers, size_t count, l2w_block_header *headers,
+                                    const l2w_log_filter *filter, l2w_evm_log **logs, size_t *n_logs,
+                                    l2w_status *logs_st, l2w_err *logs_err, l2w_err *err)
+{
+    if (!filter)
+        return l2w_eth_headers_at(rpc, numbers, count, headers, err);
+    *logs = NULL;
+    *n_logs = 0;
+    size_t first = count < L2W_ETH_HEADERS_PER_BATCH - 1 ? count : L2W_ETH_HEADERS_PER_BATCH - 1;
+    l2w_status st = logs_and_headers_batch(rpc, filter, numbers, first, headers, logs, n_logs, logs_st, logs_err,
+                                           err);
+    if (st == L2W_OK && first < count)
+        st = l2w_eth_headers_at(rpc, numbers + first, count - first, headers + first, err);
+    return st;
 }
 
 /* How providers word a refusal of the range itself (geth, erigon, nethermind,

@@ -90,6 +90,30 @@ L2W_MUST_CHECK l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t
                                            size_t n_addresses, const l2w_hash *topic0s, size_t n_topic0s,
                                            l2w_evm_log **out, size_t *n_out, l2w_err *err);
 void l2w_logs_free(l2w_evm_log *logs, size_t n);
+
+/* An eth_getLogs filter: blocks from..to, emitted by any of addresses with
+ * topic0 in topic0s. */
+typedef struct {
+    uint64_t from, to;
+    const l2w_addr *addresses;
+    size_t n_addresses;
+    const l2w_hash *topic0s;
+    size_t n_topic0s;
+} l2w_log_filter;
+
+/* Headers of numbers[0..count) (count may be 0) into headers[0..count) and,
+ * when filter is not NULL, the logs it selects, the eth_getLogs riding in
+ * the first batch of headers: one round trip where catch-up, which reads
+ * one range's headers while it asks for the next range's logs, would pay
+ * two. The return value is the headers' status (a batch that failed as a
+ * whole included). The logs' outcome is apart, since a provider may refuse
+ * the range and still answer the headers: *logs_st with logs_err, L2W_OK
+ * with *logs and *n_logs as l2w_eth_get_logs gives them, or its failure
+ * (also set when the first batch failed as a whole). */
+L2W_MUST_CHECK l2w_status l2w_eth_headers_and_logs(l2w_rpc *rpc, const uint64_t *numbers, size_t count,
+                                                   l2w_block_header *headers, const l2w_log_filter *filter,
+                                                   l2w_evm_log **logs, size_t *n_logs, l2w_status *logs_st,
+                                                   l2w_err *logs_err, l2w_err *err);
 /* True when a failed l2w_eth_get_logs was the provider refusing the range as
  * too large: too many results, too many blocks, an answer over the size
  * cap, or a timeout. A narrower range may then succeed. */

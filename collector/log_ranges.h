@@ -18,7 +18,7 @@
  *
  * Pure: no I/O, no clock, no allocation. */
 
-#define L2W_LOG_RANGE_INITIAL 2000u
+#define L2W_LOG_RANGE_INITIAL 10000u
 #define L2W_LOG_RANGE_MAX 100000u
 /* Full-span successes in a row before the span grows. */
 #define L2W_LOG_RANGE_GROW_AFTER 2u

@@ -216,13 +216,18 @@ def propose_tx(world, root, l2_block):
 
 def test_reorg_over_sparse_headers_unwinds_to_a_stored_block_on_the_chain(world, database, make_l2watch):
     # Catch up with a full header chain only 5 blocks deep, so the proposal
-    # 20 blocks below the head keeps only its own header.
+    # 20 blocks below the head keeps only its own header, and so does the
+    # honest one 50 blocks below (the highest stored block the reorg below
+    # leaves alone, whatever eth_getLogs spans the catch-up used).
     shallow = "    max_reorg_depth: 5\n"
     start_synced(world, database, make_l2watch, l1_extra=shallow)
     expected, _ = make_gap(world, blocks=2000, proposals=8, wrong=set())
+    anchor = world.propose_honest()
+    world.l1("anvil_mine", hex(29))
     old = world.propose_wrong()
     world.l1("anvil_mine", hex(19))
     lw = make_l2watch(l1_extra=shallow).start()
+    expected[anchor["index"]] = 1
     expected[old["index"]] = 2
     wait_complete(world, database, expected)
     head = world.l1_head()
