@@ -163,15 +163,21 @@ static l2w_status sample_tip(bridge_ctx *c, l2w_db *db, l2w_err *err)
 
 l2w_status l2w_bridge_sample_escrow(bridge_ctx *c, l2w_db *db, l2w_err *err)
 {
+    /* The tip is sampled even when an event block could not be (a node
+     * without that block's state): a drain must stay visible. */
+    l2w_err tip_err = {{0}};
     l2w_status st = sample_event_blocks(c, db, err);
-    if (st == L2W_OK)
-        st = sample_tip(c, db, err);
+    l2w_status tip = sample_tip(c, db, &tip_err);
+    if (st == L2W_OK && tip != L2W_OK) {
+        st = tip;
+        *err = tip_err;
+    }
     return st;
 }
 
 /* ---- raising and resolving lasting conditions ---- */
 
-static l2w_status raise(bridge_ctx *c, l2w_db *db, l2w_finding *f, l2w_err *err)
+static l2w_status raise_finding(bridge_ctx *c, l2w_db *db, l2w_finding *f, l2w_err *err)
 {
     l2w_status st = l2w_db_begin(db, err);
     int64_t id = 0;
@@ -269,7 +275,7 @@ static l2w_status check_drawdown(bridge_ctx *c, l2w_db *db, size_t token, const 
     l2w_finding f;
     st = l2w_drawdown_finding(&f, &s, &p, &v, err);
     if (st == L2W_OK)
-        st = raise(c, db, &f, err);
+        st = raise_finding(c, db, &f, err);
     l2w_finding_clear(&f);
     return st;
 }
@@ -341,7 +347,7 @@ static l2w_status check_outflow(bridge_ctx *c, l2w_db *db, size_t token, const l
     l2w_finding f;
     st = l2w_outflow_finding(&f, &s, &p, k_now * iv, &v, err);
     if (st == L2W_OK)
-        st = raise(c, db, &f, err);
+        st = raise_finding(c, db, &f, err);
     l2w_finding_clear(&f);
     return st;
 }
@@ -430,19 +436,25 @@ l2w_status l2w_bridge_check_backing(bridge_ctx *c, l2w_db *db, l2w_err *err)
         if ((st = l2w_bridge_token_subject(subject, sizeof subject, c, t, err)) != L2W_OK ||
             (st = l2w_findings_open_subject(db, "supply_exceeds_escrow", subject, &open, err)) != L2W_OK)
             break;
+        token_metrics *m = &c->tokens[i];
         if (!v.exceeds) {
+            m->backing_strikes = 0;
             if (open)
                 st = resolve(c, db, "supply_exceeds_escrow", subject, "the bridged supply is backed again", err);
             continue;
         }
-        if (open)
+        if (m->backing_strikes == 0 || r.escrow_block != m->backing_last_block) {
+            m->backing_strikes++;
+            m->backing_last_block = r.escrow_block;
+        }
+        if (open || m->backing_strikes < 2)
             continue;
         l2w_bridge_subject s;
         l2w_bridge_subject_of(&s, c, t);
         l2w_finding f;
         st = l2w_backing_finding(&f, &s, &r, &v, err);
         if (st == L2W_OK)
-            st = raise(c, db, &f, err);
+            st = raise_finding(c, db, &f, err);
         l2w_finding_clear(&f);
     }
     return st;

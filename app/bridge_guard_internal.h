@@ -16,6 +16,12 @@ typedef struct {
     l2w_gauge *escrow;
     l2w_gauge *supply;
     l2w_gauge *drawdown_ratio;   /* the window's fall / its peak */
+    /* Readings in a row whose supply exceeded the escrow, and the escrow
+     * block of the last one: a shortfall is raised only when two readings
+     * at different escrow blocks agree, so a lagging endpoint on one side
+     * cannot raise it alone. */
+    unsigned backing_strikes;
+    uint64_t backing_last_block;
 } token_metrics;
 
 /* One bridge's state, owned by its thread. */

@@ -60,7 +60,7 @@ static l2w_status record(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer *t
     char bh[67], li[16], status[4];
     l2w_db_bytea_text(bh, t->block_hash.b, 32);
     snprintf(li, sizeof li, "%u", (unsigned)t->log_index);
-    snprintf(status, sizeof status, "%d", v == L2W_FW_FORGED ? 2 : 1);
+    snprintf(status, sizeof status, "%d", v == L2W_FW_FORGED ? 2 : v == L2W_FW_BACKED ? 1 : 3);
     const char *params[] = {c->bridge->chain, bh, li, status, note};
     l2w_status st = l2w_db_begin(db, err);
     if (st == L2W_OK)
@@ -74,7 +74,8 @@ static l2w_status record(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer *t
         st = l2w_finding_raise(db, f, c->cfg, &id, &created, err);
     if ((st = l2w_db_end(db, st, err)) != L2W_OK)
         return st;
-    l2w_counter_add(v == L2W_FW_FORGED ? c->judged_forged : c->judged_backed, 1);
+    if (v != L2W_FW_PENDING)
+        l2w_counter_add(v == L2W_FW_FORGED ? c->judged_forged : c->judged_backed, 1);
     if (created) {
         c->raised = true;
         L2W_UNUSUAL("bridge_guard", c->bridge->name, "forged_withdrawal finding %lld: %s", (long long)id, f->title);
@@ -104,16 +105,29 @@ static l2w_status check_on_l2(l2w_rpc *rpc, const l2w_proven_withdrawal *w, l2w_
         claimed = UINT64_MAX; /* beyond any L2: checked at the head, never reached */
     out->checked_block = claimed < out->l2_head ? claimed : out->l2_head;
     l2w_block_header h;
-    if ((st = l2w_eth_header_by_number(rpc, out->checked_block, &h, err)) != L2W_OK)
-        return st;
-    out->checked_block_hash = h.hash;
-    return l2w_read_message_sent(rpc, &w->withdrawal_hash, &h, &out->sent, err);
+    if ((st = l2w_eth_header_by_number(rpc, out->checked_block, &h, err)) == L2W_OK)
+        st = l2w_read_message_sent(rpc, &w->withdrawal_hash, &h, &out->sent, err);
+    if (st == L2W_OK || out->checked_block == out->l2_head)
+        goto done;
+    /* An output is often older than the state a full node keeps. sentMessages
+     * only ever gains entries, so a message missing at the head was missing
+     * at the claimed block too; one present at the head is taken as sent. */
+    out->checked_block = out->l2_head;
+    if ((st = l2w_eth_header_by_number(rpc, out->checked_block, &h, err)) == L2W_OK)
+        st = l2w_read_message_sent(rpc, &w->withdrawal_hash, &h, &out->sent, err);
+    out->at_head_fallback = true;
+done:
+    if (st == L2W_OK)
+        out->checked_block_hash = h.hash;
+    return st;
 }
 
 static l2w_status judge_op(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer *t, const l2w_addr *sender,
                            l2w_err *err)
 {
     const l2w_chain_config *l2 = c->remote;
+    if (l2->has_dispute_game_factory)
+        return record(c, db, t, L2W_FW_PENDING, "a fault-proof portal (dispute games): not judged yet", NULL, err);
     l2w_proven_withdrawal w;
     memset(&w, 0, sizeof w);
     snprintf(w.l2_chain, sizeof w.l2_chain, "%s", l2->name);
@@ -137,8 +151,12 @@ static l2w_status judge_op(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer 
     if ((st = check_on_l2(c->remote_rpc, &w, &check, err)) != L2W_OK)
         return st;
     l2w_fw_verdict v;
-    if ((st = l2w_fw_judge_op(&v, &w, &check, err)) != L2W_OK || v == L2W_FW_PENDING)
+    if (check.at_head_fallback)
+        v = check.sent ? L2W_FW_BACKED : L2W_FW_FORGED;
+    else if ((st = l2w_fw_judge_op(&v, &w, &check, err)) != L2W_OK)
         return st;
+    if (v == L2W_FW_PENDING)
+        return L2W_OK;
     if (v == L2W_FW_BACKED)
         return record(c, db, t, v, "sent on the L2", NULL, err);
     /* A critical verdict from one endpoint is asked again of another. */
@@ -170,19 +188,66 @@ static l2w_status judge_op(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer 
 
 /* ---- lock/release: a release must match an initiation ---- */
 
-static l2w_status source_synced_timestamp(bridge_ctx *c, l2w_db *db, uint64_t *out, l2w_err *err)
+/* The source chain's followed history: the newest stored block's time and
+ * the oldest stored block's number and time. */
+typedef struct {
+    uint64_t synced_timestamp;
+    uint64_t first_number;
+    uint64_t first_timestamp;
+    bool any;
+} source_history;
+
+static l2w_status read_source_history(bridge_ctx *c, l2w_db *db, source_history *out, l2w_err *err)
 {
     const char *params[] = {c->bridge->remote_chain};
     PGresult *res;
     l2w_status st = l2w_db_exec(db, &res,
-                                "SELECT b.timestamp FROM chains c JOIN blocks b ON b.chain = c.name "
-                                "AND b.number = c.synced_number WHERE c.name = $1",
+                                "SELECT (SELECT b.timestamp FROM chains c JOIN blocks b ON b.chain = c.name "
+                                "AND b.number = c.synced_number WHERE c.name = $1), f.number, f.timestamp "
+                                "FROM (SELECT number, timestamp FROM blocks WHERE chain = $1 ORDER BY number "
+                                "LIMIT 1) f",
                                 1, params, err);
     if (st != L2W_OK)
         return st;
-    *out = PQntuples(res) == 1 ? strtoull(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    memset(out, 0, sizeof *out);
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        out->any = true;
+        out->synced_timestamp = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+        out->first_number = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+        out->first_timestamp = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+    }
     PQclear(res);
     return L2W_OK;
+}
+
+/* Could the release's initiation predate what l2watch followed of the
+ * source chain? Then its absence proves nothing. */
+static bool initiation_may_predate_history(const bridge_ctx *c, const source_history *h,
+                                           const l2w_bridge_transfer *release)
+{
+    if (!h->any)
+        return true;
+    if (h->first_number == 0)
+        return false; /* followed from genesis */
+    uint64_t lookback = c->bridge->source_history_s;
+    uint64_t earliest = release->timestamp > lookback ? release->timestamp - lookback : 0;
+    return h->first_timestamp > earliest;
+}
+
+/* An initiation may name the token as it is on its own chain (the bridged
+ * form); the release names the escrow chain's. */
+static void map_remote_token(const bridge_ctx *c, l2w_bridge_transfer *initiation)
+{
+    if (!initiation->has_token)
+        return;
+    for (size_t i = 0; i < c->bridge->n_tokens; i++) {
+        const l2w_bridge_token *k = &c->bridge->tokens[i];
+        if (k->has_remote && l2w_addr_eq(&k->remote, &initiation->token)) {
+            initiation->has_token = !k->native;
+            initiation->token = k->address;
+            return;
+        }
+    }
 }
 
 static const l2w_bridge_token *token_of(const bridge_ctx *c, const l2w_bridge_transfer *t)
@@ -223,12 +288,20 @@ static l2w_status judge_release(bridge_ctx *c, l2w_db *db, const l2w_bridge_tran
         if (st != L2W_OK)
             return st;
     }
-    uint64_t synced;
-    if ((st = source_synced_timestamp(c, db, &synced, err)) != L2W_OK)
+    source_history history;
+    if ((st = read_source_history(c, db, &history, err)) != L2W_OK)
         return st;
+    if (found)
+        map_remote_token(c, &initiation);
+    else if (initiation_may_predate_history(c, &history, t))
+        return record(c, db, t, L2W_FW_PENDING,
+                      "not judged: its initiation may predate the source chain's followed history "
+                      "(see source_history_seconds and the source chain's start_block)",
+                      NULL, err);
     l2w_fw_verdict v;
     l2w_fw_mismatch why;
-    st = l2w_fw_judge_release(&v, &why, t, found ? &initiation : NULL, synced, c->bridge->source_grace_s, err);
+    st = l2w_fw_judge_release(&v, &why, t, found ? &initiation : NULL, history.synced_timestamp,
+                              c->bridge->source_grace_s, err);
     if (st != L2W_OK || v == L2W_FW_PENDING)
         return st;
     if (v == L2W_FW_BACKED)
@@ -242,7 +315,7 @@ static l2w_status judge_release(bridge_ctx *c, l2w_db *db, const l2w_bridge_tran
     l2w_finding f;
     st = l2w_fw_finding_release(&f, &s, t, found ? &initiation : NULL, why, err);
     if (st == L2W_OK)
-        st = record(c, db, t, v, "no matching initiation", &f, err);
+        st = record(c, db, t, v, found ? "does not match its initiation" : "no initiation", &f, err);
     l2w_finding_clear(&f);
     return st;
 }
@@ -259,21 +332,35 @@ l2w_status l2w_bridge_judge_pending(bridge_ctx *c, l2w_db *db, l2w_err *err)
                                 3, params, err);
     if (st != L2W_OK)
         return st;
-    for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
+    /* One event that cannot be judged now (a node without that block's
+     * state, a slow endpoint) must not hold up the ones after it: its error
+     * is kept for the caller and the next event is judged. A database error
+     * ends the pass. */
+    l2w_status first = L2W_OK;
+    for (int i = 0; i < PQntuples(res); i++) {
         l2w_bridge_transfer t;
         l2w_addr sender;
         bool has_sender;
         if (parse_event(res, i, &t, &sender, &has_sender) != L2W_OK) {
             l2w_err_set(err, "bridge %s: stored event is malformed", c->bridge->name);
-            st = L2W_ERR_DB;
+            first = L2W_ERR_DB;
             break;
         }
         const char *kind = PQgetvalue(res, i, 5);
+        l2w_err e = {{0}};
         if (strcmp(kind, "withdrawal_proven") == 0 && c->bridge->kind == L2W_BRIDGE_OP_STACK)
-            st = has_sender && t.has_message_id && t.has_recipient ? judge_op(c, db, &t, &sender, err) : L2W_OK;
+            st = has_sender && t.has_message_id && t.has_recipient ? judge_op(c, db, &t, &sender, &e) : L2W_OK;
         else if (strcmp(kind, "release") == 0)
-            st = judge_release(c, db, &t, err);
+            st = judge_release(c, db, &t, &e);
+        else
+            st = L2W_OK;
+        if (st != L2W_OK && first == L2W_OK) {
+            first = st;
+            *err = e;
+        }
+        if (st == L2W_ERR_DB || st == L2W_ERR_DB_RETRY)
+            break;
     }
     PQclear(res);
-    return st;
+    return first;
 }

@@ -178,6 +178,11 @@ typedef struct {
     l2w_addr source_contract;         /* on remote_chain */
     l2w_event_layout initiation;      /* emitted by source_contract */
     uint32_t source_grace_s;          /* how long a release may wait for its initiation to be seen */
+    /* How long before its release an initiation may have happened. A
+     * release is judged only when the source chain has been followed since
+     * then (or from its first block); an older initiation could predate
+     * l2watch's history, so the release is left unjudged, with a note. */
+    uint32_t source_history_s;
     l2w_bridge_token tokens[L2W_MAX_BRIDGE_TOKENS];
     size_t n_tokens;
     /* escrow_drawdown: more than drawdown_percent within drawdown_window_s, or

@@ -72,6 +72,8 @@ static const cfg_field bridge_fields[] = {
     {"initiation_event", F_STRING, IOFF(initiation_event), NO_HAS, 0, 0, NULL, false},
     /* a week: a relayer slower than that is an incident of its own */
     {"source_grace_seconds", F_U32, BOFF(source_grace_s), NO_HAS, 0, 604800, "600", false},
+    /* a day: a release normally follows its initiation within hours */
+    {"source_history_seconds", F_U32, BOFF(source_history_s), NO_HAS, 0, 31536000, "86400", false},
 };
 static const char *const bridge_subs[] = {"tokens",  "release_fields", "initiation_fields", "drawdown",
                                           "outflow", "pause",          NULL};
@@ -79,7 +81,7 @@ static const char *const bridge_subs[] = {"tokens",  "release_fields", "initiati
  * come from its L2 chain, so these there would be a misunderstanding. */
 static const char *const lock_release_keys[] = {"escrow",          "release_event",    "release_fields",
                                                 "source_contract", "initiation_event", "initiation_fields",
-                                                "source_grace_seconds"};
+                                                "source_grace_seconds", "source_history_seconds"};
 
 static const cfg_field event_field_fields[] = {
     {"message_id", F_STRING, NAMEOFF(EV_MESSAGE_ID), NO_HAS, 0, 0, NULL, false},

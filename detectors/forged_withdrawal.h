@@ -46,6 +46,9 @@ typedef struct {
     uint64_t checked_block;
     l2w_hash checked_block_hash;
     bool sent;
+    /* The claimed block's state could not be read (pruned), so the head was
+     * checked instead: not sent there means never sent by the claimed block. */
+    bool at_head_fallback;
 } l2w_l2_message_check;
 
 /* PENDING when the L2 has not reached the claimed block and the message is

@@ -62,7 +62,7 @@ static l2w_proven_withdrawal proven(void)
 
 static l2w_l2_message_check check(uint64_t head, uint64_t checked, bool sent)
 {
-    l2w_l2_message_check c = {head, checked, filled(0x42), sent};
+    l2w_l2_message_check c = {head, checked, filled(0x42), sent, false};
     return c;
 }
 
