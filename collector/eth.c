@@ -8,7 +8,6 @@
 #include "core/hex.h"
 #include "core/json.h"
 
-#define MAX_LOGS_PER_CALL 100000
 
 static json_t *quantity_json(uint64_t v)
 {
@@ -198,20 +197,19 @@ static json_t *filter_params(uint64_t from, uint64_t to, const l2w_addr *address
                      "address", addrs, "topics", t0);
 }
 
-/* The logs of an eth_getLogs answer for from..to (res is borrowed). */
-static l2w_status logs_from_result(l2w_rpc *rpc, const json_t *res, uint64_t from, uint64_t to, l2w_evm_log **out,
-                                   size_t *n_out, l2w_err *err)
+l2w_status l2w_eth_logs_from_json(const json_t *res, uint64_t from, uint64_t to, l2w_evm_log **out, size_t *n_out,
+                                  l2w_err *err)
 {
     *out = NULL;
     *n_out = 0;
     if (!json_is_array(res)) {
-        l2w_err_set(err, "rpc %s: eth_getLogs: answer is not an array", l2w_rpc_current_url(rpc));
+        l2w_err_set(err, "answer is not an array");
         return L2W_ERR_PROTOCOL;
     }
     size_t n = json_array_size(res);
-    if (n > MAX_LOGS_PER_CALL) {
-        l2w_err_set(err, "rpc %s: eth_getLogs %llu..%llu: more than %d logs; ask for a narrower range",
-                    l2w_rpc_current_url(rpc), (unsigned long long)from, (unsigned long long)to, MAX_LOGS_PER_CALL);
+    if (n > L2W_ETH_MAX_LOGS_PER_CALL) {
+        l2w_err_set(err, "%llu..%llu: more than %d logs; ask for a narrower range", (unsigned long long)from,
+                    (unsigned long long)to, L2W_ETH_MAX_LOGS_PER_CALL);
         return L2W_ERR_RANGE;
     }
     l2w_evm_log *logs = calloc(n ? n : 1, sizeof *logs);
@@ -225,8 +223,6 @@ static l2w_status logs_from_result(l2w_rpc *rpc, const json_t *res, uint64_t fro
                         (unsigned long long)logs[i].block_number);
             st = L2W_ERR_PROTOCOL;
         }
-        if (st != L2W_OK)
-            l2w_err_prefix(err, "rpc %s: eth_getLogs", l2w_rpc_current_url(rpc));
     }
     if (st != L2W_OK) {
         l2w_logs_free(logs, n);
@@ -235,6 +231,16 @@ static l2w_status logs_from_result(l2w_rpc *rpc, const json_t *res, uint64_t fro
     *out = logs;
     *n_out = n;
     return L2W_OK;
+}
+
+/* The logs of an eth_getLogs answer for from..to (res is borrowed). */
+static l2w_status logs_from_result(l2w_rpc *rpc, const json_t *res, uint64_t from, uint64_t to, l2w_evm_log **out,
+                                   size_t *n_out, l2w_err *err)
+{
+    l2w_status st = l2w_eth_logs_from_json(res, from, to, out, n_out, err);
+    if (st != L2W_OK)
+        l2w_err_prefix(err, "rpc %s: eth_getLogs", l2w_rpc_current_url(rpc));
+    return st;
 }
 
 l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t to, const l2w_addr *addresses, size_t n_addresses,

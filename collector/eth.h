@@ -90,6 +90,12 @@ L2W_MUST_CHECK l2w_status l2w_eth_get_logs(l2w_rpc *rpc, uint64_t from, uint64_t
                                            size_t n_addresses, const l2w_hash *topic0s, size_t n_topic0s,
                                            l2w_evm_log **out, size_t *n_out, l2w_err *err);
 void l2w_logs_free(l2w_evm_log *logs, size_t n);
+/* More logs than one eth_getLogs answer may hold: L2W_ERR_RANGE. */
+#define L2W_ETH_MAX_LOGS_PER_CALL 100000
+/* The logs of an eth_getLogs result already parsed (res borrowed), checked
+ * as l2w_eth_get_logs checks them; err without the endpoint's name. */
+L2W_MUST_CHECK l2w_status l2w_eth_logs_from_json(const json_t *res, uint64_t from, uint64_t to, l2w_evm_log **out,
+                                                 size_t *n_out, l2w_err *err);
 
 /* An eth_getLogs filter: blocks from..to, emitted by any of addresses with
  * topic0 in topic0s. */
