@@ -142,18 +142,31 @@ static l2w_status judge_op(bridge_ctx *c, l2w_db *db, const l2w_bridge_transfer 
     /* What the Portal recorded for this proof, read in the proof's own block. */
     l2w_status st = l2w_read_proven_withdrawal(c->rpc, &l2->optimism_portal, &w.withdrawal_hash, &t->block_hash,
                                                &w.output_root, &w.output_index, err);
-    if (st == L2W_OK)
+    /* The output may be gone already at the end of that block: a challenger
+     * (l2watch itself) can delete it in the very block the proof landed in.
+     * Then its L2 block is unknown and the message is looked for at the L2
+     * head, which is as good a test: sentMessages only ever gains entries. */
+    bool output_gone = false;
+    if (st == L2W_OK) {
+        l2w_err oerr = {{0}};
         st = l2w_read_l2_output(c->rpc, &l2->l2_output_oracle, &w.output_index, &t->block_hash, &w.output_root,
-                                &w.l2_block_number, err);
+                                &w.l2_block_number, &oerr);
+        if (st == L2W_ERR_RPC) {
+            output_gone = true;
+            memset(&w.l2_block_number, 0xff, sizeof w.l2_block_number); /* beyond any head */
+            st = L2W_OK;
+        } else if (st != L2W_OK) {
+            *err = oerr;
+        }
+    }
     if (st != L2W_OK)
         return st;
     l2w_l2_message_check check;
     if ((st = check_on_l2(c->remote_rpc, &w, &check, err)) != L2W_OK)
         return st;
+    check.at_head_fallback = check.at_head_fallback || output_gone;
     l2w_fw_verdict v;
-    if (check.at_head_fallback)
-        v = check.sent ? L2W_FW_BACKED : L2W_FW_FORGED;
-    else if ((st = l2w_fw_judge_op(&v, &w, &check, err)) != L2W_OK)
+    if ((st = l2w_fw_judge_op(&v, &w, &check, err)) != L2W_OK)
         return st;
     if (v == L2W_FW_PENDING)
         return L2W_OK;

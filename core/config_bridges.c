@@ -146,7 +146,7 @@ static l2w_status read_sub(cfg_ctx *c, const l2w_yaml_node *map, const char *pre
                            l2w_config *cfg)
 {
     l2w_yaml_node storage;
-    const l2w_yaml_node *sub;
+    const l2w_yaml_node *sub = NULL;
     char path[96];
     snprintf(path, sizeof path, "%s%s.", prefix, key);
     l2w_status st = sub_map(c, map, prefix, key, &storage, &sub);

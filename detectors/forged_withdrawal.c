@@ -13,6 +13,19 @@
 l2w_status l2w_fw_judge_op(l2w_fw_verdict *out, const l2w_proven_withdrawal *w, const l2w_l2_message_check *c,
                            l2w_err *err)
 {
+    if (c->at_head_fallback) {
+        if (c->checked_block != c->l2_head) {
+            l2w_err_set(err, "forged_withdrawal: %s: a check at the head must be at the head %llu, not %llu",
+                        w->l2_chain, (unsigned long long)c->l2_head, (unsigned long long)c->checked_block);
+            return L2W_ERR_INVALID;
+        }
+        /* The claimed block could not be read. A message the Portal accepted
+         * a proof of but the L2 does not have even now was never sent by the
+         * claimed block either (entries are never removed), unless the
+         * output claimed a block not yet made — which is no honest output. */
+        *out = c->sent ? L2W_FW_BACKED : L2W_FW_FORGED;
+        return L2W_OK;
+    }
     uint64_t claimed;
     bool reached = l2w_u256_to_u64(&claimed, &w->l2_block_number) == L2W_OK && c->l2_head >= claimed;
     if (reached) {
@@ -61,7 +74,7 @@ static json_t *op_json(const l2w_bridge_subject *s, const l2w_proven_withdrawal 
                        const l2w_hash *slot)
 {
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:o, s:I, s:o, s:o, s:b, s:s, s:I, s:o, s:o, "
-                     "s:I}",
+                     "s:I, s:b}",
                      "l2_chain", w->l2_chain, "portal", l2w_json_addr(&w->portal), "withdrawal_hash",
                      l2w_json_hash(&w->withdrawal_hash), "from", l2w_json_addr(&w->from), "to",
                      l2w_json_addr(&w->to), "output_index", dec_json(&w->output_index), "output_root",
@@ -71,7 +84,7 @@ static json_t *op_json(const l2w_bridge_subject *s, const l2w_proven_withdrawal 
                      l2w_json_addr(&l2w_message_passer_address), "storage_slot", l2w_json_hash(slot), "sent", 0,
                      "l1_chain", s->chain, "l1_block_number", (json_int_t)w->l1_block_number, "l1_block_hash",
                      l2w_json_hash(&w->l1_block_hash), "l1_tx_hash", l2w_json_hash(&w->l1_tx_hash), "l1_log_index",
-                     (json_int_t)w->l1_log_index);
+                     (json_int_t)w->l1_log_index, "checked_at_head", c->at_head_fallback ? 1 : 0);
 }
 
 l2w_status l2w_fw_finding_op(l2w_finding *out, const l2w_bridge_subject *s, const l2w_proven_withdrawal *w,

@@ -51,7 +51,8 @@ typedef struct {
     bool at_head_fallback;
 } l2w_l2_message_check;
 
-/* PENDING when the L2 has not reached the claimed block and the message is
+/* With at_head_fallback (the check had to be made at the head): BACKED when
+ * sent, FORGED when not. Otherwise: PENDING when the L2 has not reached the claimed block and the message is
  * not there yet at its head; BACKED when it is there (at a head below the
  * claimed block too: an entry never goes away); FORGED when the claimed
  * block is reached and the message is not in it. L2W_ERR_INVALID when

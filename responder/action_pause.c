@@ -193,7 +193,7 @@ static l2w_status expected_event(const l2w_action_target *t, const char *method,
 {
     *check_data = true;
     if (strcmp(method, "superchain") == 0) {
-        const char *identifier;
+        const char *identifier = ""; /* filled by params_string; the encoding below runs either way */
         l2w_status st = params_string(t, "identifier", &identifier, err);
         if (st == L2W_OK)
             st = l2w_abi_event_topic(topic, SUPERCHAIN_PAUSED_EVENT, err);

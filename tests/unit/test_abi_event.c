@@ -210,8 +210,10 @@ static const char *cast_path(void)
 /* First line of `cast args...` (args must not hold a single quote). */
 static bool cast_line(const char *cast, const char *args, char *out, size_t cap)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", cast, args);
+    char cmd[8192];
+    int n = snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", cast, args);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return false;
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;

@@ -166,8 +166,10 @@ static bool cast_calldata(const char *args, char *out, size_t cap)
     const char *cast = cast_path();
     if (!cast)
         return false;
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "'%s' calldata %s 2>/dev/null", cast, args);
+    char cmd[8192];
+    int n = snprintf(cmd, sizeof cmd, "'%s' calldata %s 2>/dev/null", cast, args);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return false;
     FILE *p = popen(cmd, "r");
     if (!p)
         return false;

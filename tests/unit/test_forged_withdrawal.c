@@ -120,6 +120,46 @@ static l2w_bridge_subject portal_subject(void)
     return s;
 }
 
+/* The claimed block could not be read (pruned state, a deleted output):
+ * the head decides, both ways, whatever the claimed block. */
+static void test_op_head_fallback(void)
+{
+    l2w_proven_withdrawal w = proven();
+    l2w_fw_verdict v;
+    l2w_err err;
+    l2w_l2_message_check c = check(500, 500, false);
+    c.at_head_fallback = true;
+    CHECK(l2w_fw_judge_op(&v, &w, &c, &err) == L2W_OK && v == L2W_FW_FORGED);
+    c.sent = true;
+    CHECK(l2w_fw_judge_op(&v, &w, &c, &err) == L2W_OK && v == L2W_FW_BACKED);
+    /* claimed block unknown (beyond any head) */
+    memset(&w.l2_block_number, 0xff, sizeof w.l2_block_number);
+    c = check(50, 50, false);
+    c.at_head_fallback = true;
+    CHECK(l2w_fw_judge_op(&v, &w, &c, &err) == L2W_OK && v == L2W_FW_FORGED);
+    /* a fallback check not made at the head is refused */
+    c = check(500, 100, false);
+    c.at_head_fallback = true;
+    CHECK(l2w_fw_judge_op(&v, &w, &c, &err) == L2W_ERR_INVALID && strstr(err.msg, "head") != NULL);
+    /* and the finding says where it looked */
+    c = check(500, 500, false);
+    c.at_head_fallback = true;
+    w = proven();
+    l2w_bridge_subject s;
+    memset(&s, 0, sizeof s);
+    s.bridge = "op";
+    s.chain = "l1";
+    s.remote_chain = "op-local";
+    s.symbol = "ETH";
+    s.native = true;
+    s.decimals = 18;
+    l2w_finding f;
+    CHECK(l2w_fw_finding_op(&f, &s, &w, &c, &err) == L2W_OK);
+    CHECK(json_is_true(json_object_get(f.evidence, "checked_at_head")));
+    CHECK(json_integer_value(json_object_get(f.evidence, "l2_checked_block")) == 500);
+    l2w_finding_clear(&f);
+}
+
 static void test_op_finding(void)
 {
     l2w_proven_withdrawal w = proven();
@@ -370,6 +410,7 @@ int main(void)
 {
     (void)l2w_test_seed();
     RUN(test_op_verdicts);
+    RUN(test_op_head_fallback);
     RUN(test_op_finding);
     RUN(test_release_timing);
     RUN(test_release_matching);
