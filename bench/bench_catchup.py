@@ -5,6 +5,7 @@ same node.
 
     python3 bench/bench_catchup.py [--proposals 10000] [--per-block 20] [--spacing 40]
                                    [--build-dir build/release] [--runs 3]
+                                   [--provider | --provider-only] [--latency-ms 150] [--mbytes-per-s 10]
 
 Sets up, on a throwaway PostgreSQL (scripts/pg.sh) and the test world's two
 anvils, a small contract (compiled here with the npm solc in tools/npm) that
@@ -27,15 +28,27 @@ leaves them pending. Then, `runs` times each:
   the head (log timestamps, ms), every log stored.
 
 Prints the figures and the ratio l2watch / plain.
+
+With --provider, everything is measured a second time behind a proxy that
+makes anvil answer like a hosted provider seen over the internet (a model,
+not a measurement of any provider): every request waits --latency-ms before
+it is forwarded (the round trip and the provider's own work), and answers
+leave at most --mbytes-per-s over all connections together. The proxy
+imposes no range limit, so the plain loop still needs one call. Against
+such a node the fetch, not l2watch's own work, sets the pace.
 """
 import argparse
+import http.client
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
@@ -46,6 +59,83 @@ OUTPUT_PROPOSED = keccak("0x" + b"OutputProposed(bytes32,uint256,uint256,uint256
 # See tests/e2e/test_catch_up.py: anvil_mine slows with every block under its
 # defaults; these flags keep mining thousands of blocks cheap (no anvil_reorg here).
 L1_ANVIL_FLAGS = "--hardfork shanghai --prune-history"
+
+
+class ProviderProxy:
+    """A JSON-RPC proxy in front of anvil that behaves like a remote provider:
+    latency_ms before each request is forwarded, answers paced to
+    mbytes_per_s over all connections together (one shared link). Bodies
+    pass through as bytes, untouched."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, upstream, latency_ms, mbytes_per_s):
+        self.latency = latency_ms / 1000.0
+        self.rate = mbytes_per_s * 1e6
+        self.link_free_at = 0.0
+        self.lock = threading.Lock()
+        self.requests = 0
+        target = urllib.parse.urlparse(upstream)
+        outer = self
+        local = threading.local()
+
+        def upstream_connection():
+            if getattr(local, "conn", None) is None:
+                local.conn = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
+            return local.conn
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real provider
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with outer.lock:
+                    outer.requests += 1
+                time.sleep(outer.latency)
+                conn = upstream_connection()
+                try:
+                    conn.request("POST", target.path or "/", body, {"Content-Type": "application/json"})
+                    answer = conn.getresponse().read()
+                except (http.client.HTTPException, OSError):
+                    local.conn = None
+                    raise
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                for at in range(0, len(answer), outer.CHUNK):
+                    piece = answer[at:at + outer.CHUNK]
+                    outer._pace(len(piece))
+                    self.wfile.write(piece)
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                # l2watch stopped by the bench mid-answer is not the proxy's error.
+                if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _pace(self, size):
+        """Waits until the shared link has carried size more bytes."""
+        with self.lock:
+            start = max(time.monotonic(), self.link_free_at)
+            self.link_free_at = start + size / self.rate
+            done = self.link_free_at
+        delay = done - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def psql(url, sql):
@@ -133,20 +223,15 @@ def log_time(line):
     return time.mktime(t) + int(m.group(1)[20:23]) / 1000.0
 
 
-# The foreign keys that make facts cascade from blocks; PostgreSQL checks
-# them row by row. --drop-foreign-keys (a diagnostic, never for real use)
-# shows what they cost.
-FOREIGN_KEYS = (("logs", "logs_chain_block_hash_fkey"),
-                ("output_proposals", "output_proposals_l1_chain_block_hash_log_index_fkey"),
-                ("output_proposals", "output_proposals_l2_chain_fkey"))
-
-
-def run_l2watch(binary, workdir, cluster_url, world, emitter, first, last, run, perf=None, drop_fks=False):
-    db = f"bench_catchup_{os.getpid()}_{run}_{int(drop_fks)}"
+def run_l2watch(binary, workdir, cluster_url, world, rpc_url, emitter, first, last, label, perf=None):
+    """Seconds from l2watch's "catching up" line to its checkpoint at last,
+    the logs and headers stored, the ranges refused, and the per-range
+    milliseconds its DEBUG lines give (logs, headers, store, waited for)."""
+    db = f"bench_catchup_{os.getpid()}_{label}"
     psql(cluster_url, f"CREATE DATABASE {db}")
     url = cluster_url.rsplit("/", 1)[0] + "/" + db
     info = world.info
-    cfg = os.path.join(workdir, f"l2watch-{run}.yaml")
+    cfg = os.path.join(workdir, f"l2watch-{label}.yaml")
     with open(cfg, "w") as f:
         f.write(f"""log_level: debug
 database:
@@ -157,7 +242,7 @@ chains:
   - name: l1
     role: l1
     chain_id: {info['l1']['chain_id']}
-    rpc: ["{info['l1']['rpc_url']}"]
+    rpc: ["{rpc_url}"]
     confirmations: 0
     start_block: {first}
     poll_interval_ms: 1000
@@ -168,15 +253,11 @@ chains:
     rpc: ["{info['l2']['rpc_url']}"]
     l2_output_oracle: "{emitter}"
 """)
-    if drop_fks:
-        subprocess.run([binary, "migrate", "-c", cfg], check=True, capture_output=True)
-        for table, name in FOREIGN_KEYS:
-            psql(url, f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-    log_path = os.path.join(workdir, f"l2watch-{run}-{int(drop_fks)}.log")
+    log_path = os.path.join(workdir, f"l2watch-{label}.log")
     with open(log_path, "wb") as log:
         cmd = [binary, "run", "-c", cfg]
         if perf:
-            cmd = ["perf", "record", "-g", "-q", "-o", f"{perf}.{run}", "--"] + cmd
+            cmd = ["perf", "record", "-g", "-q", "-o", f"{perf}.{label}", "--"] + cmd
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 600
@@ -198,7 +279,50 @@ chains:
     stored = int(psql(url, "SELECT count(*) FROM logs"))
     headers = int(psql(url, "SELECT count(*) FROM blocks"))
     refusals = len(re.findall(r"refused: ", text))
-    return log_time(done.group(0)) - log_time(start.group(0)), stored, headers, refusals
+    phases = [0.0, 0.0, 0.0, 0.0]
+    # Builds before the pipeline print no "waited for": their stores overlapped nothing.
+    ranges = re.findall(r"caught up \d+\.\.\d+: .*\(logs (\d+) ms, headers (\d+) ms, store (\d+) ms"
+                        r"(?:, (\d+) ms of it waited for)?\)", text)
+    for r in ranges:
+        for i in range(4):
+            phases[i] += float(r[i] or r[2])
+    # The ranges end with the last "caught up" line; the last max_reorg_depth + 1
+    # blocks follow one step at a time (a head read, their headers, their logs).
+    ranged = [m for m in re.finditer(r"^(\S+) DEBUG follower\[l1\] caught up ", text, re.M)]
+    ranges_s = log_time(ranged[-1].group(0)) - log_time(start.group(0)) if ranged else 0.0
+    return {"seconds": log_time(done.group(0)) - log_time(start.group(0)), "stored": stored, "headers": headers,
+            "refusals": refusals, "ranges": len(ranges), "phases": phases, "ranges_s": ranges_s}
+
+
+def measure(args, binary, workdir, cluster_url, world, rpc_url, emitter, first, last, name, title):
+    """The plain loops and l2watch, args.runs times each, against rpc_url; prints the figures."""
+    span = last - first + 1
+    plain = {c: [] for c in (span, 10000, 2000)}
+    ours = []
+    for run in range(args.runs):
+        for chunk in plain:
+            plain[chunk].append(plain_loop(rpc_url, emitter, first, last, chunk))
+        ours.append(run_l2watch(binary, workdir, cluster_url, world, rpc_url, emitter, first, last,
+                                f"{name}_{run}", args.perf))
+    print(f"--- {title}")
+    for chunk, times in plain.items():
+        label = "one call" if chunk == span else f"{chunk}-block calls"
+        print(f"plain curl loop, {label}: best {min(times):.3f} s, runs {' '.join(f'{t:.3f}' for t in times)}")
+    for o in ours:
+        if o["stored"] != args.proposals:
+            raise SystemExit(f"l2watch stored {o['stored']} logs, expected {args.proposals}")
+    best = min(ours, key=lambda o: o["seconds"])
+    runs = " ".join(f"{o['seconds']:.3f}" for o in ours)
+    print(f"l2watch catch-up: best {best['seconds']:.3f} s, runs {runs}; "
+          f"{args.proposals} logs and proposals stored, {best['headers']} headers, {best['refusals']} refusals")
+    print(f"l2watch: {args.proposals / best['seconds']:.0f} logs/s, {span / best['seconds']:.0f} blocks/s")
+    for o in ours:
+        logs_ms, headers_ms, store_ms, waited_ms = o["phases"]
+        print(f"  run {o['seconds']:.3f} s ({o['ranges_s']:.3f} s to the last range, the rest block by block): "
+              f"{o['ranges']} ranges; logs {logs_ms:.0f} ms, headers {headers_ms:.0f} ms, "
+              f"store {store_ms:.0f} ms of which {waited_ms:.0f} ms not overlapped with fetching")
+    print(f"ratio l2watch / plain (one call): {best['seconds'] / min(plain[span]):.2f}")
+    print(f"ratio l2watch / plain (10000-block calls): {best['seconds'] / min(plain[10000]):.2f}", flush=True)
 
 
 def main():
@@ -209,9 +333,12 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(REPO, "build", "release"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="leave the work directory")
-    ap.add_argument("--perf", metavar="FILE", help="record l2watch with perf into FILE.<run>")
-    ap.add_argument("--drop-foreign-keys", action="store_true",
-                    help="diagnostic: also time l2watch on a schema without its foreign keys")
+    ap.add_argument("--perf", metavar="FILE", help="record l2watch with perf into FILE.<label>")
+    ap.add_argument("--provider", action="store_true",
+                    help="also measure behind a proxy with a provider's latency and bandwidth")
+    ap.add_argument("--provider-only", action="store_true", help="measure only behind that proxy")
+    ap.add_argument("--latency-ms", type=float, default=150.0)
+    ap.add_argument("--mbytes-per-s", type=float, default=10.0)
     args = ap.parse_args()
     binary = os.path.join(args.build_dir, "l2watch")
     if not os.access(binary, os.X_OK):
@@ -223,6 +350,7 @@ def main():
     cluster_url = subprocess.run([pg, "start", pgdir], check=True, capture_output=True,
                                  text=True).stdout.strip().splitlines()[-1]
     world = World(os.path.join(workdir, "world"), l1_block_time=None, l1_anvil_args=L1_ANVIL_FLAGS.split())
+    proxy = None
     try:
         world.start()
         t0 = time.monotonic()
@@ -232,35 +360,15 @@ def main():
               f"({last - first + 1} blocks, {args.per_block} per block every {args.spacing}) "
               f"in {time.monotonic() - t0:.1f} s", flush=True)
         url = world.info["l1"]["rpc_url"]
-        span = last - first + 1
-        plain = {c: [] for c in (span, 10000, 2000)}
-        ours = []
-        no_fks = []
-        for run in range(args.runs):
-            for chunk in plain:
-                plain[chunk].append(plain_loop(url, emitter, first, last, chunk))
-            ours.append(run_l2watch(binary, workdir, cluster_url, world, emitter, first, last, run, args.perf))
-            if args.drop_foreign_keys:
-                no_fks.append(run_l2watch(binary, workdir, cluster_url, world, emitter, first, last, run,
-                                          drop_fks=True))
-        for chunk, times in plain.items():
-            label = "one call" if chunk == span else f"{chunk}-block calls"
-            print(f"plain curl loop, {label}: best {min(times):.3f} s, runs {' '.join(f'{t:.3f}' for t in times)}")
-        best = min(t for t, _, _, _ in ours)
-        for t, stored, headers, refusals in ours:
-            if stored != args.proposals:
-                raise SystemExit(f"l2watch stored {stored} logs, expected {args.proposals}")
-        _, _, headers, refusals = ours[0]
-        print(f"l2watch catch-up: best {best:.3f} s, runs {' '.join(f'{t:.3f}' for t, _, _, _ in ours)}; "
-              f"{args.proposals} logs and proposals stored, {headers} headers, {refusals} refusals")
-        print(f"l2watch: {args.proposals / best:.0f} logs/s, {span / best:.0f} blocks/s")
-        if no_fks:
-            print(f"l2watch without the foreign keys (diagnostic): best {min(t for t, _, _, _ in no_fks):.3f} s, "
-                  f"runs {' '.join(f'{t:.3f}' for t, _, _, _ in no_fks)}")
-        base = min(plain[span])
-        print(f"ratio l2watch / plain (one call): {best / base:.2f}")
-        print(f"ratio l2watch / plain (10000-block calls): {best / min(plain[10000]):.2f}")
+        if not args.provider_only:
+            measure(args, binary, workdir, cluster_url, world, url, emitter, first, last, "anvil", "anvil")
+        if args.provider or args.provider_only:
+            proxy = ProviderProxy(url, args.latency_ms, args.mbytes_per_s)
+            measure(args, binary, workdir, cluster_url, world, proxy.url, emitter, first, last, "provider",
+                    f"behind the provider proxy ({args.latency_ms:.0f} ms a request, {args.mbytes_per_s:g} MB/s)")
     finally:
+        if proxy:
+            proxy.close()
         world.stop()
         subprocess.run([pg, "stop", pgdir], capture_output=True)
         shutil.rmtree(pgdir, ignore_errors=True)
