@@ -32,7 +32,7 @@ void l2w_follower_destroy(l2w_follower *f);
  * needs no follower). */
 bool l2w_follower_watches(const l2w_follower *f);
 
-/* One poll: read the head, then catch up one log range, ingest up to
+/* One poll: read the head, then catch up (up to about 5 s of log ranges), ingest up to
  * max_blocks_per_poll new blocks, or unwind a reorg. *more is set when blocks
  * are known to wait beyond what this poll stored (a full batch, or any
  * catch-up range, which always leaves the last max_reorg_depth blocks), so
