@@ -76,7 +76,7 @@ static l2w_status update_pause_state(bridge_ctx *c, l2w_db *db, l2w_err *err)
     if (c->bridge->pause_method == L2W_PAUSE_NONE || !c->bridge->has_pause_contract)
         return L2W_OK;
     bool paused;
-    l2w_status st = l2w_read_paused(c->rpc, &c->bridge->pause_contract, &paused, err);
+    l2w_status st = l2w_read_paused(c->rpc, &c->bridge->pause_contract, "latest", &paused, err);
     if (st != L2W_OK)
         return st;
     l2w_gauge_set(c->paused, paused ? 1 : 0);

@@ -377,8 +377,12 @@ l2w_status l2w_bridge_check_limits(bridge_ctx *c, l2w_db *db, l2w_err *err)
         if (st != L2W_OK || !have)
             continue;
         st = check_drawdown(c, db, i, &latest, err);
-        if (st == L2W_OK)
+        token_metrics *m = &c->tokens[i];
+        if (st == L2W_OK && !(m->outflow_checked && l2w_hash_eq(&m->outflow_checked_hash, &latest.block_hash))) {
             st = check_outflow(c, db, i, &latest, err);
+            m->outflow_checked = st == L2W_OK;
+            m->outflow_checked_hash = latest.block_hash;
+        }
     }
     return st;
 }

@@ -22,6 +22,11 @@ typedef struct {
      * cannot raise it alone. */
     unsigned backing_strikes;
     uint64_t backing_last_block;
+    /* The latest sample the outflow check last ran on: its verdict depends
+     * on the samples alone, so it is not recomputed (a 30-day aggregate)
+     * until a new sample is stored. */
+    bool outflow_checked;
+    l2w_hash outflow_checked_hash;
 } token_metrics;
 
 /* One bridge's state, owned by its thread. */

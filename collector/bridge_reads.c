@@ -4,36 +4,8 @@
 #include <string.h>
 
 #include "collector/eth_tx.h"
-#include "core/abi.h"
 #include "core/keccak.h"
 #include "detectors/state_root.h"
-
-/* Calls signature on to with one 32-byte argument (or none) and expects
- * exactly words 32-byte words back. */
-static l2w_status call_words(l2w_rpc *rpc, const l2w_addr *to, const char *signature, const uint8_t *arg,
-                             const char *block_tag, const l2w_hash *block_hash, size_t words, uint8_t *out,
-                             l2w_err *err)
-{
-    uint8_t data[4 + 32];
-    l2w_status st = l2w_abi_selector(data, signature, err);
-    if (st != L2W_OK)
-        return st;
-    if (arg)
-        memcpy(data + 4, arg, 32);
-    l2w_eth_call_args args = {.to = to, .data = data, .data_len = arg ? sizeof data : 4};
-    uint8_t *ret = NULL;
-    size_t len = 0;
-    if ((st = l2w_eth_call_at(rpc, &args, block_tag, block_hash, &ret, &len, err)) != L2W_OK)
-        return st;
-    if (len != 32 * words) {
-        l2w_err_set(err, "%s: expected %zu bytes back, got %zu", signature, 32 * words, len);
-        st = L2W_ERR_PROTOCOL;
-    } else {
-        memcpy(out, ret, len);
-    }
-    free(ret);
-    return st;
-}
 
 l2w_status l2w_read_escrow_balance(l2w_rpc *rpc, const l2w_bridge_token *token, const l2w_hash *block_hash,
                                    l2w_u256 *out, l2w_err *err)
@@ -42,7 +14,7 @@ l2w_status l2w_read_escrow_balance(l2w_rpc *rpc, const l2w_bridge_token *token, 
         return l2w_eth_balance_at(rpc, &token->escrow, "latest", block_hash, out, err);
     uint8_t arg[32] = {0}, word[32];
     memcpy(arg + 12, token->escrow.b, 20);
-    l2w_status st = call_words(rpc, &token->address, "balanceOf(address)", arg, "latest", block_hash, 1, word, err);
+    l2w_status st = l2w_eth_call_words(rpc, &token->address, "balanceOf(address)", arg, "latest", block_hash, 1, word, err);
     if (st == L2W_OK)
         l2w_u256_from_be32(out, word);
     return st;
@@ -54,16 +26,17 @@ l2w_status l2w_read_total_supply(l2w_rpc *rpc, const l2w_addr *token, uint64_t b
     char tag[24];
     snprintf(tag, sizeof tag, "0x%llx", (unsigned long long)block_number);
     uint8_t word[32];
-    l2w_status st = call_words(rpc, token, "totalSupply()", NULL, tag, NULL, 1, word, err);
+    l2w_status st = l2w_eth_call_words(rpc, token, "totalSupply()", NULL, tag, NULL, 1, word, err);
     if (st == L2W_OK)
         l2w_u256_from_be32(out, word);
     return st;
 }
 
-l2w_status l2w_read_paused(l2w_rpc *rpc, const l2w_addr *contract, bool *paused, l2w_err *err)
+l2w_status l2w_read_paused(l2w_rpc *rpc, const l2w_addr *contract, const char *block_tag, bool *paused,
+                           l2w_err *err)
 {
     uint8_t word[32];
-    l2w_status st = call_words(rpc, contract, "paused()", NULL, "latest", NULL, 1, word, err);
+    l2w_status st = l2w_eth_call_words(rpc, contract, "paused()", NULL, block_tag, NULL, 1, word, err);
     if (st != L2W_OK)
         return st;
     for (int i = 0; i < 31; i++)
@@ -85,7 +58,7 @@ l2w_status l2w_read_proven_withdrawal(l2w_rpc *rpc, const l2w_addr *portal, cons
 {
     /* (bytes32 outputRoot, uint128 timestamp, uint128 l2OutputIndex) */
     uint8_t w[96];
-    l2w_status st = call_words(rpc, portal, "provenWithdrawals(bytes32)", hash->b, "latest", block_hash, 3, w, err);
+    l2w_status st = l2w_eth_call_words(rpc, portal, "provenWithdrawals(bytes32)", hash->b, "latest", block_hash, 3, w, err);
     if (st != L2W_OK)
         return st;
     l2w_u256 ts;
@@ -105,7 +78,7 @@ l2w_status l2w_read_l2_output(l2w_rpc *rpc, const l2w_addr *oracle, const l2w_u2
     /* OutputProposal (bytes32 outputRoot, uint128 timestamp, uint128 l2BlockNumber) */
     uint8_t arg[32], w[96];
     l2w_u256_to_be32(arg, index);
-    l2w_status st = call_words(rpc, oracle, "getL2Output(uint256)", arg, "latest", block_hash, 3, w, err);
+    l2w_status st = l2w_eth_call_words(rpc, oracle, "getL2Output(uint256)", arg, "latest", block_hash, 3, w, err);
     if (st != L2W_OK)
         return st;
     memcpy(output_root->b, w, 32);

@@ -21,8 +21,10 @@ L2W_MUST_CHECK l2w_status l2w_read_escrow_balance(l2w_rpc *rpc, const l2w_bridge
 /* ERC-20 totalSupply() at block number (the caller's consistent view). */
 L2W_MUST_CHECK l2w_status l2w_read_total_supply(l2w_rpc *rpc, const l2w_addr *token, uint64_t block_number,
                                                 l2w_u256 *out, l2w_err *err);
-/* paused() of a SuperchainConfig or an OpenZeppelin Pausable, at latest. */
-L2W_MUST_CHECK l2w_status l2w_read_paused(l2w_rpc *rpc, const l2w_addr *contract, bool *paused, l2w_err *err);
+/* paused() of a SuperchainConfig or an OpenZeppelin Pausable at block_tag
+ * ("latest" or a 0x number); a word that is not a bool is L2W_ERR_PROTOCOL. */
+L2W_MUST_CHECK l2w_status l2w_read_paused(l2w_rpc *rpc, const l2w_addr *contract, const char *block_tag, bool *paused,
+                                          l2w_err *err);
 
 /* OptimismPortal.provenWithdrawals(hash) at the block: the output root and
  * index the withdrawal was proven against. L2W_ERR_NOT_FOUND when it is

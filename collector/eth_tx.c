@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "collector/eth.h"
+#include "core/abi.h"
 #include "core/hex.h"
 #include "core/json.h"
 
@@ -114,6 +115,31 @@ l2w_status l2w_eth_call_at(l2w_rpc *rpc, const l2w_eth_call_args *args, const ch
     json_decref(res);
     if (st != L2W_OK)
         l2w_err_prefix(err, "eth_call");
+    return st;
+}
+
+l2w_status l2w_eth_call_words(l2w_rpc *rpc, const l2w_addr *to, const char *signature, const uint8_t *arg,
+                              const char *block_tag, const l2w_hash *block_hash, size_t words, uint8_t *out,
+                              l2w_err *err)
+{
+    uint8_t data[4 + 32];
+    l2w_status st = l2w_abi_selector(data, signature, err);
+    if (st != L2W_OK)
+        return st;
+    if (arg)
+        memcpy(data + 4, arg, 32);
+    l2w_eth_call_args args = {.to = to, .data = data, .data_len = arg ? sizeof data : 4};
+    uint8_t *ret = NULL;
+    size_t len = 0;
+    if ((st = l2w_eth_call_at(rpc, &args, block_tag, block_hash, &ret, &len, err)) != L2W_OK)
+        return st;
+    if (len != 32 * words) {
+        l2w_err_set(err, "%s: expected %zu bytes back, got %zu", signature, 32 * words, len);
+        st = L2W_ERR_PROTOCOL;
+    } else {
+        memcpy(out, ret, len);
+    }
+    free(ret);
     return st;
 }
 

@@ -44,6 +44,12 @@ L2W_MUST_CHECK l2w_status l2w_eth_call(l2w_rpc *rpc, const l2w_eth_call_args *ar
  * block_hash is not NULL, else at block_tag. */
 L2W_MUST_CHECK l2w_status l2w_eth_call_at(l2w_rpc *rpc, const l2w_eth_call_args *args, const char *block_tag,
                                           const l2w_hash *block_hash, uint8_t **out, size_t *out_len, l2w_err *err);
+/* A view call of signature with one 32-byte argument (arg, or none when
+ * NULL) answering exactly words 32-byte words into out; another size is
+ * L2W_ERR_PROTOCOL. At block_hash when not NULL, else at block_tag. */
+L2W_MUST_CHECK l2w_status l2w_eth_call_words(l2w_rpc *rpc, const l2w_addr *to, const char *signature,
+                                             const uint8_t *arg, const char *block_tag, const l2w_hash *block_hash,
+                                             size_t words, uint8_t *out, l2w_err *err);
 /* eth_getBalance, at block_hash when not NULL, else at block_tag. */
 L2W_MUST_CHECK l2w_status l2w_eth_balance_at(l2w_rpc *rpc, const l2w_addr *account, const char *block_tag,
                                              const l2w_hash *block_hash, l2w_u256 *out, l2w_err *err);

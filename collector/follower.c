@@ -66,19 +66,14 @@ bool l2w_follower_watches(const l2w_follower *f)
 
 /* The filter asks for every watched address with every watched topic0; a
  * pair nobody watches (contract A's topic on contract B) is dropped here. */
-l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to, l2w_evm_log **logs,
-                                 size_t *n_logs, l2w_err *err)
+void l2w_follower_keep_watched(const l2w_follower *f, l2w_evm_log *logs, size_t *n_logs)
 {
-    l2w_status st = l2w_eth_get_logs(rpc, from, to, f->addresses, f->n_addresses, f->topics, f->n_topics, logs,
-                                     n_logs, err);
-    if (st != L2W_OK)
-        return st;
     size_t k = 0;
     for (size_t i = 0; i < *n_logs; i++) {
-        l2w_evm_log *log = &(*logs)[i];
+        l2w_evm_log *log = &logs[i];
         if (log->n_topics > 0 && l2w_watch_find(f->watches, f->n_watches, &log->address, &log->topics[0])) {
             if (k != i) {
-                (*logs)[k] = *log;
+                logs[k] = *log;
                 log->data = NULL;
             }
             k++;
@@ -88,7 +83,16 @@ l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, u
         }
     }
     *n_logs = k;
-    return L2W_OK;
+}
+
+l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to, l2w_evm_log **logs,
+                                 size_t *n_logs, l2w_err *err)
+{
+    l2w_status st = l2w_eth_get_logs(rpc, from, to, f->addresses, f->n_addresses, f->topics, f->n_topics, logs,
+                                     n_logs, err);
+    if (st == L2W_OK)
+        l2w_follower_keep_watched(f, *logs, n_logs);
+    return st;
 }
 
 /* Number of leading headers that form one chain (each the parent of the next). */

@@ -75,28 +75,6 @@ static bool logs_match_sparse_headers(const l2w_block_header *h, size_t n, const
     return true;
 }
 
-/* The filter asks for every watched address with every watched topic0;
- * logs of a pair nobody watches are dropped, by the rule of
- * l2w_follower_get_logs. */
-static void keep_watched(const l2w_follower *f, l2w_evm_log *logs, size_t *n_logs)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < *n_logs; i++) {
-        l2w_evm_log *log = &logs[i];
-        if (log->n_topics > 0 && l2w_watch_find(f->watches, f->n_watches, &log->address, &log->topics[0])) {
-            if (k != i) {
-                logs[k] = *log;
-                log->data = NULL;
-            }
-            k++;
-        } else {
-            free(log->data);
-            log->data = NULL;
-        }
-    }
-    *n_logs = k;
-}
-
 /* One range: next..to, its logs, and the headers read for it in ascending
  * order, the stored tip's first when there is one (below every block of the
  * range). */
@@ -344,7 +322,7 @@ static l2w_status pipeline_step(pipeline *p, l2w_db *db, l2w_rpc *rpc, bool ask,
     }
     if (ask && logs_st == L2W_OK && !retry) {
         if (logs_asked) {
-            keep_watched(f, got.logs, &got.n_logs);
+            l2w_follower_keep_watched(f, got.logs, &got.n_logs);
             l2w_log_ranges_success(&f->ranges, filter.to - filter.from + 1);
             l2w_gauge_set(f->range_gauge, (double)f->ranges.span);
         }

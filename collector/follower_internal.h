@@ -50,6 +50,9 @@ const l2w_block_header *l2w_follower_header_at(const l2w_block_header *h, size_t
  * moves the checkpoint to h[n-1] (collector/follower_store_range.c). */
 L2W_MUST_CHECK l2w_status l2w_follower_commit_range(l2w_follower *f, l2w_db *db, const l2w_block_header *h, size_t n,
                                               const l2w_evm_log *logs, size_t n_logs, bool *new_facts, l2w_err *err);
+/* Drops the logs whose (address, topic0) pair is not watched, freeing their
+ * data; *n_logs becomes the count kept (collector/follower.c). */
+void l2w_follower_keep_watched(const l2w_follower *f, l2w_evm_log *logs, size_t *n_logs);
 /* eth_getLogs with the follower's filter over from..to, keeping only the
  * logs of watched (address, topic0) pairs (collector/follower.c). */
 L2W_MUST_CHECK l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to,

@@ -1,5 +1,6 @@
 #include "responder/action.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 extern const l2w_action l2w_action_delete_l2_outputs;
@@ -15,6 +16,18 @@ void l2w_action_plan_clear(l2w_action_plan *p)
     l2w_bytes_free(&p->calldata);
     json_decref(p->params);
     p->params = NULL;
+}
+
+l2w_status l2w_action_calldata(l2w_bytes *out, const char *signature, const l2w_abi_value *args, l2w_err *err)
+{
+    uint8_t *data;
+    size_t len;
+    l2w_status st = l2w_abi_encode_call(&data, &len, signature, args, err);
+    if (st != L2W_OK)
+        return st;
+    l2w_bytes_append(out, data, len);
+    free(data);
+    return l2w_bytes_status(out);
 }
 
 const l2w_action *l2w_action_for(const l2w_finding *f, const l2w_config *cfg)

@@ -7,6 +7,7 @@
 
 #include "collector/eth_tx.h"
 #include "collector/rpc.h"
+#include "core/abi.h"
 #include "core/bytes.h"
 #include "core/config.h"
 #include "core/eth_types.h"
@@ -28,6 +29,9 @@ typedef struct {
 } l2w_action_plan;
 
 void l2w_action_plan_clear(l2w_action_plan *p);
+/* Appends the ABI-encoded call of signature with args to out (a plan's calldata). */
+L2W_MUST_CHECK l2w_status l2w_action_calldata(l2w_bytes *out, const char *signature, const l2w_abi_value *args,
+                                              l2w_err *err);
 
 /* What the checks see of a stored response. */
 typedef struct {

@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/bridge_reads.h"
 #include "collector/eth.h"
+#include "collector/eth_tx.h"
 #include "core/abi.h"
 #include "core/hex.h"
 #include "core/json.h"
@@ -31,14 +33,7 @@ static l2w_status encode_delete(const l2w_u256 *index, l2w_bytes *out, l2w_err *
 {
     l2w_abi_value arg = l2w_abi_val_uint(index);
     l2w_abi_value args = l2w_abi_val_tuple(&arg, 1);
-    uint8_t *data;
-    size_t len;
-    l2w_status st = l2w_abi_encode_call(&data, &len, "deleteL2Outputs(uint256)", &args, err);
-    if (st != L2W_OK)
-        return st;
-    l2w_bytes_append(out, data, len);
-    free(data);
-    return l2w_bytes_status(out);
+    return l2w_action_calldata(out, "deleteL2Outputs(uint256)", &args, err);
 }
 
 static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_plan *out, l2w_err *err)
@@ -86,35 +81,11 @@ static l2w_status params_index(const l2w_action_target *t, l2w_u256 *index, l2w_
     return L2W_OK;
 }
 
-/* eth_call of a view taking (uint256 arg) or no argument, returning one word. */
-static l2w_status call_word(l2w_rpc *rpc, const l2w_addr *to, const char *sig, const l2w_u256 *arg, const char *tag,
-                            uint8_t word[32], l2w_err *err)
-{
-    l2w_abi_value a = arg ? l2w_abi_val_uint(arg) : l2w_abi_val_uint64(0);
-    l2w_abi_value args = l2w_abi_val_tuple(&a, arg ? 1 : 0);
-    uint8_t *data, *ret = NULL;
-    size_t len, ret_len = 0;
-    l2w_status st = l2w_abi_encode_call(&data, &len, sig, &args, err);
-    if (st != L2W_OK)
-        return st;
-    l2w_eth_call_args call = {.to = to, .data = data, .data_len = len};
-    st = l2w_eth_call(rpc, &call, tag, &ret, &ret_len, err);
-    free(data);
-    if (st == L2W_OK && ret_len < 32) {
-        l2w_err_set(err, "%s answered %zu bytes, expected at least 32", sig, ret_len);
-        st = L2W_ERR_PROTOCOL;
-    }
-    if (st == L2W_OK)
-        memcpy(word, ret, 32);
-    free(ret);
-    return st;
-}
-
 static l2w_status next_output_index(l2w_rpc *rpc, const l2w_addr *oracle, const char *tag, l2w_u256 *out,
                                     l2w_err *err)
 {
     uint8_t w[32];
-    l2w_status st = call_word(rpc, oracle, "nextOutputIndex()", NULL, tag, w, err);
+    l2w_status st = l2w_eth_call_words(rpc, oracle, "nextOutputIndex()", NULL, tag, NULL, 1, w, err);
     if (st == L2W_OK)
         l2w_u256_from_be32(out, w);
     return st;
@@ -137,8 +108,9 @@ static l2w_status still_needed(l2w_rpc *rpc, const l2w_action_target *t, bool *n
         *needed = false;
         return L2W_OK;
     }
-    uint8_t root[32];
-    if ((st = call_word(rpc, &t->to, "getL2Output(uint256)", &index, "latest", root, err)) != L2W_OK)
+    l2w_hash root;
+    l2w_u256 l2_block;
+    if ((st = l2w_read_l2_output(rpc, &t->to, &index, NULL, &root, &l2_block, err)) != L2W_OK)
         return st;
     const json_t *posted = json_object_get(t->params, "posted_output_root");
     l2w_hash want;
@@ -146,12 +118,10 @@ static l2w_status still_needed(l2w_rpc *rpc, const l2w_action_target *t, bool *n
         l2w_err_set(err, "response params: posted_output_root missing or malformed");
         return L2W_ERR_INVALID;
     }
-    *needed = memcmp(root, want.b, 32) == 0;
+    *needed = l2w_hash_eq(&root, &want);
     if (!*needed) {
         char now[L2W_HASH_HEX_LEN];
-        l2w_hash h;
-        memcpy(h.b, root, 32);
-        l2w_hash_to_hex(now, &h);
+        l2w_hash_to_hex(now, &root);
         snprintf(note, note_len, "output %s now holds %s, not the root this response was for", idx, now);
     }
     return L2W_OK;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/bridge_reads.h"
 #include "collector/eth.h"
 #include "core/abi.h"
 #include "core/hex.h"
@@ -87,14 +88,7 @@ static l2w_status encode_pause(l2w_pause_method method, const char *identifier, 
     l2w_abi_value arg = l2w_abi_val_string(identifier);
     bool superchain = method == L2W_PAUSE_SUPERCHAIN;
     l2w_abi_value args = l2w_abi_val_tuple(&arg, superchain ? 1 : 0);
-    uint8_t *data;
-    size_t len;
-    l2w_status st = l2w_abi_encode_call(&data, &len, superchain ? SUPERCHAIN_PAUSE : PAUSABLE_PAUSE, &args, err);
-    if (st != L2W_OK)
-        return st;
-    l2w_bytes_append(out, data, len);
-    free(data);
-    return l2w_bytes_status(out);
+    return l2w_action_calldata(out, superchain ? SUPERCHAIN_PAUSE : PAUSABLE_PAUSE, &args, err);
 }
 
 static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_plan *out, l2w_err *err)
@@ -134,31 +128,6 @@ static l2w_status plan(const l2w_finding *f, const l2w_config *cfg, l2w_action_p
     return L2W_OK;
 }
 
-/* paused() at tag: a bool word. */
-static l2w_status read_paused(l2w_rpc *rpc, const l2w_addr *contract, const char *tag, bool *paused, l2w_err *err)
-{
-    uint8_t selector[4];
-    l2w_status st = l2w_abi_selector(selector, "paused()", err);
-    if (st != L2W_OK)
-        return st;
-    uint8_t *ret = NULL;
-    size_t ret_len = 0;
-    l2w_eth_call_args call = {.to = contract, .data = selector, .data_len = sizeof selector};
-    if ((st = l2w_eth_call(rpc, &call, tag, &ret, &ret_len, err)) != L2W_OK)
-        return st;
-    bool zero_high = true;
-    for (size_t i = 0; i + 1 < 32 && ret_len >= 32; i++)
-        zero_high &= ret[i] == 0;
-    if (ret_len < 32 || !zero_high || ret[31] > 1) {
-        l2w_err_set(err, "paused() answered %zu bytes that are not a bool", ret_len);
-        st = L2W_ERR_PROTOCOL;
-    } else {
-        *paused = ret[31] == 1;
-    }
-    free(ret);
-    return st;
-}
-
 static l2w_status params_string(const l2w_action_target *t, const char *key, const char **out, l2w_err *err)
 {
     const json_t *v = json_object_get(t->params, key);
@@ -174,7 +143,7 @@ static l2w_status still_needed(l2w_rpc *rpc, const l2w_action_target *t, bool *n
                                l2w_err *err)
 {
     bool paused = false;
-    l2w_status st = read_paused(rpc, &t->to, "latest", &paused, err);
+    l2w_status st = l2w_read_paused(rpc, &t->to, "latest", &paused, err);
     if (st != L2W_OK)
         return st;
     *needed = !paused;
@@ -262,7 +231,7 @@ static l2w_status verify(l2w_rpc *rpc, const l2w_action_target *t, bool *effecti
     if (st == L2W_OK)
         st = paused_event_in_block(rpc, t, method, &found, err);
     if (st == L2W_OK)
-        st = read_paused(rpc, &t->to, tag, &paused, err);
+        st = l2w_read_paused(rpc, &t->to, tag, &paused, err);
     if (st != L2W_OK)
         return st;
     const char *event = strcmp(method, "superchain") == 0 ? SUPERCHAIN_PAUSED_EVENT : PAUSABLE_PAUSED_EVENT;

@@ -9,6 +9,7 @@
 #include "core/abi_event.h"
 #include "core/hex.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/support/cast_support.h"
 
 #define RELEASED \
     "Released(bytes32 indexed messageId, address indexed token, address indexed recipient, uint256 amount)"
@@ -199,30 +200,6 @@ static void test_event_word(void)
 
 /* ---- differential: topic0 against `cast sig-event` ---- */
 
-static const char *cast_path(void)
-{
-    static char path[4096];
-    const char *src = getenv("L2W_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/tools/npm/node_modules/.bin/cast", src ? src : ".");
-    return access(path, X_OK) == 0 ? path : NULL;
-}
-
-/* First line of `cast args...` (args must not hold a single quote). */
-static bool cast_line(const char *cast, const char *args, char *out, size_t cap)
-{
-    char cmd[8192];
-    int n = snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", cast, args);
-    if (n < 0 || (size_t)n >= sizeof cmd)
-        return false;
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return false;
-    bool ok = fgets(out, (int)cap, p) != NULL;
-    int rc = pclose(p);
-    out[strcspn(out, "\n")] = '\0';
-    return ok && rc == 0;
-}
-
 static void random_declaration(char *out, size_t cap)
 {
     static const char *const types[] = {
@@ -242,8 +219,7 @@ static void random_declaration(char *out, size_t cap)
 
 static void test_topic0_vs_cast(void)
 {
-    const char *cast = cast_path();
-    if (!cast) {
+    if (!l2w_test_cast_path()) {
         fprintf(stderr, "skipped: cast not found (run scripts/install-deps.sh)\n");
         return;
     }
@@ -255,7 +231,7 @@ static void test_topic0_vs_cast(void)
         else
             random_declaration(decl, sizeof decl);
         snprintf(args, sizeof args, "sig-event '%s'", decl);
-        bool ok = cast_line(cast, args, want, sizeof want);
+        bool ok = l2w_test_cast_line(args, want, sizeof want);
         CHECK_MSG(ok, "cast sig-event failed on %s", decl);
         l2w_event_layout l;
         l2w_err err = {{0}};

@@ -21,6 +21,7 @@
 #include "responder/action.h"
 #include "responder/plan.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/support/cast_support.h"
 
 #define A(last) "\"0x00000000000000000000000000000000000000" last "\""
 
@@ -152,31 +153,12 @@ static void test_policy(void)
 
 /* ---- plan ---- */
 
-static const char *cast_path(void)
-{
-    static char path[4096];
-    const char *src = getenv("L2W_SOURCE_DIR");
-    snprintf(path, sizeof path, "%s/tools/npm/node_modules/.bin/cast", src ? src : ".");
-    return access(path, X_OK) == 0 ? path : NULL;
-}
-
-/* `cast calldata <args>` as hex, or false (args must not hold a single quote). */
+/* `cast calldata <args>` as hex, or false. */
 static bool cast_calldata(const char *args, char *out, size_t cap)
 {
-    const char *cast = cast_path();
-    if (!cast)
-        return false;
-    char cmd[8192];
-    int n = snprintf(cmd, sizeof cmd, "'%s' calldata %s 2>/dev/null", cast, args);
-    if (n < 0 || (size_t)n >= sizeof cmd)
-        return false;
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return false;
-    bool ok = fgets(out, (int)cap, p) != NULL;
-    ok &= pclose(p) == 0;
-    out[strcspn(out, "\n")] = '\0';
-    return ok;
+    char line[8192];
+    snprintf(line, sizeof line, "calldata %s", args);
+    return l2w_test_cast_line(line, out, cap);
 }
 
 static void calldata_hex(const l2w_action_plan *p, char *out)
