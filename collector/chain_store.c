@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/hex.h"
+#include "core/log.h"
 
 
 static void u64_text(char out[24], uint64_t v)
@@ -60,17 +61,26 @@ l2w_status l2w_store_checkpoint(l2w_db *db, const char *chain, bool *has, uint64
 {
     const char *params[] = {chain};
     PGresult *res;
+    /* The checkpoint is the stored block at synced_number. Should that block
+     * be missing (seen in the bridge e2e test, about one run in ten; the cause
+     * is not found yet), the highest stored
+     * block below it stands in, so the follower re-reads from there instead
+     * of starting over from start_block and colliding with its own rows. */
     l2w_status st = l2w_db_exec(db, &res,
-                                "SELECT c.synced_number, b.hash FROM chains c "
-                                "LEFT JOIN blocks b ON b.chain = c.name AND b.number = c.synced_number "
+                                "SELECT c.synced_number, b.number, b.hash FROM chains c "
+                                "LEFT JOIN LATERAL (SELECT number, hash FROM blocks WHERE chain = c.name "
+                                "AND number <= c.synced_number ORDER BY number DESC LIMIT 1) b ON true "
                                 "WHERE c.name = $1",
                                 1, params, err);
     if (st != L2W_OK)
         return st;
     *has = false;
     if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && !PQgetisnull(res, 0, 1)) {
-        *number = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
-        st = l2w_db_bytea_parse(hash->b, 32, PQgetvalue(res, 0, 1));
+        *number = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+        if (strcmp(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1)) != 0)
+            L2W_UNUSUAL("store", chain, "checkpoint %s has no stored block; resuming after block %s",
+                        PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+        st = l2w_db_bytea_parse(hash->b, 32, PQgetvalue(res, 0, 2));
         if (st != L2W_OK)
             l2w_err_set(err, "database: stored block hash of %s is malformed", chain);
         *has = st == L2W_OK;
