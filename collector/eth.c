@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector/eth_logs.h"
 #include "core/hex.h"
 #include "core/json.h"
 
@@ -273,6 +274,7 @@ static l2w_status logs_and_headers_batch(l2w_rpc *rpc, const l2w_log_filter *fil
         return L2W_ERR_NOMEM;
     }
     items[0].method = "eth_getLogs";
+    items[0].raw_result = true; /* scanned, no tree: it can be megabytes */
     items[0].params = filter_params(filter->from, filter->to, filter->addresses, filter->n_addresses,
                                     filter->topic0s, filter->n_topic0s);
     for (size_t i = 0; i < count; i++) {
@@ -286,7 +288,9 @@ static l2w_status logs_and_headers_batch(l2w_rpc *rpc, const l2w_log_filter *fil
     } else if ((*logs_st = items[0].status) != L2W_OK) {
         *logs_err = items[0].err;
     } else {
-        *logs_st = logs_from_result(rpc, items[0].result, filter->from, filter->to, logs, n_logs, logs_err);
+        *logs_st = l2w_eth_logs_scan(items[0].raw, items[0].raw_len, filter->from, filter->to, logs, n_logs, logs_err);
+        if (*logs_st != L2W_OK)
+            l2w_err_prefix(logs_err, "rpc %s: eth_getLogs", l2w_rpc_current_url(rpc));
     }
     for (size_t i = 0; st == L2W_OK && i < count; i++) {
         if (items[i + 1].status != L2W_OK) {

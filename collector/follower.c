@@ -48,7 +48,7 @@ l2w_status l2w_follower_create(l2w_follower **out, const l2w_config *cfg, const 
                                         "eth_getLogs ranges the provider refused as too large (then split)", labels);
     f->range_gauge = l2w_gauge_get("l2watch_chain_log_range_blocks", "Blocks asked per eth_getLogs during catch-up",
                                    labels);
-    l2w_log_ranges_init(&f->ranges, L2W_LOG_RANGE_INITIAL, L2W_LOG_RANGE_MAX);
+    l2w_log_ranges_init(&f->ranges, l1->log_range_blocks, L2W_LOG_RANGE_MAX);
     l2w_gauge_set(f->range_gauge, (double)f->ranges.span);
     *out = f;
     return L2W_OK;
@@ -85,16 +85,6 @@ void l2w_follower_keep_watched(const l2w_follower *f, l2w_evm_log *logs, size_t 
     *n_logs = k;
 }
 
-l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to, l2w_evm_log **logs,
-                                 size_t *n_logs, l2w_err *err)
-{
-    l2w_status st = l2w_eth_get_logs(rpc, from, to, f->addresses, f->n_addresses, f->topics, f->n_topics, logs,
-                                     n_logs, err);
-    if (st == L2W_OK)
-        l2w_follower_keep_watched(f, *logs, n_logs);
-    return st;
-}
-
 /* Number of leading headers that form one chain (each the parent of the next). */
 static size_t linked_prefix(const l2w_block_header *h, size_t n)
 {
@@ -116,56 +106,99 @@ static bool logs_match_headers(const l2w_block_header *h, size_t n, const l2w_ev
     return true;
 }
 
+l2w_log_filter l2w_follower_filter(const l2w_follower *f, uint64_t from, uint64_t to)
+{
+    return (l2w_log_filter){.from = from,
+                            .to = to,
+                            .addresses = f->addresses,
+                            .n_addresses = f->n_addresses,
+                            .topic0s = f->topics,
+                            .n_topic0s = f->n_topics};
+}
+
+/* Drops the logs of blocks above last (read in the same batch as headers
+ * that turned out not to link up to them). */
+static void drop_logs_above(l2w_evm_log *logs, size_t *n_logs, uint64_t last)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n_logs; i++) {
+        if (logs[i].block_number <= last)
+            logs[k++] = logs[i];
+        else
+            free(logs[i].data);
+    }
+    *n_logs = k;
+}
+
+l2w_status l2w_follower_settle_dense(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, const l2w_block_header *h,
+                                     size_t count, l2w_evm_log *logs, size_t *n_logs, l2w_status logs_st,
+                                     const l2w_err *logs_err, const l2w_hash *prev_hash, bool *more,
+                                     bool *new_facts, l2w_err *err)
+{
+    const char *name = f->chain->name;
+    *more = false;
+    if (prev_hash && !l2w_hash_eq(&h[0].parent_hash, prev_hash))
+        return l2w_follower_unwind_reorg(f, db, rpc, h[0].number - 1, err);
+    if (logs_st == L2W_ERR_NOT_READY) {
+        L2W_UNUSUAL("follower", name, "%s; retrying", logs_err->msg);
+        return L2W_OK;
+    }
+    if (logs_st != L2W_OK) {
+        *err = *logs_err;
+        return logs_st;
+    }
+    size_t n = linked_prefix(h, count);
+    l2w_follower_keep_watched(f, logs, n_logs);
+    drop_logs_above(logs, n_logs, h[n - 1].number);
+    if (!logs_match_headers(h, n, logs, *n_logs)) {
+        L2W_UNUSUAL("follower", name, "logs from a block hash not in the headers just read; chain moved, retrying");
+        return L2W_OK;
+    }
+    l2w_status st = l2w_follower_commit_range(f, db, h, n, logs, *n_logs, new_facts, err);
+    if (st != L2W_OK)
+        return st;
+    *more = n == f->chain->max_blocks_per_poll;
+    if (f->catching_up) {
+        f->catching_up = false;
+        L2W_INFO("follower", name, "catch-up done; following block by block from %llu", (unsigned long long)h[0].number);
+    }
+    l2w_counter_add(f->logs_counter, *n_logs);
+    l2w_gauge_set(f->synced_gauge, (double)h[n - 1].number);
+    L2W_DEBUG("follower", name, "stored blocks %llu..%llu with %zu log(s)", (unsigned long long)h[0].number,
+              (unsigned long long)h[n - 1].number, *n_logs);
+    return L2W_OK;
+}
+
+/* Near the head: the headers of next.. and their logs in one batch, one
+ * round trip per step after the head read. */
 static l2w_status ingest(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t target,
                          const l2w_hash *prev_hash, bool *more, bool *new_facts, l2w_err *err)
 {
-    const char *name = f->chain->name;
     uint64_t count = target - next + 1;
     if (count > f->chain->max_blocks_per_poll)
         count = f->chain->max_blocks_per_poll;
     l2w_block_header *h = calloc((size_t)count, sizeof *h);
-    if (!h)
-        return L2W_ERR_NOMEM;
-    l2w_status st = l2w_eth_headers(rpc, next, (size_t)count, h, err);
-    if (st != L2W_OK)
-        goto out;
-    if (prev_hash && !l2w_hash_eq(&h[0].parent_hash, prev_hash)) {
-        st = l2w_follower_unwind_reorg(f, db, rpc, next - 1, err);
-        goto out;
-    }
-    size_t n = linked_prefix(h, (size_t)count);
+    uint64_t *numbers = malloc((size_t)count * sizeof *numbers);
     l2w_evm_log *logs = NULL;
     size_t n_logs = 0;
-    if (f->n_watches > 0) {
-        st = l2w_follower_get_logs(f, rpc, h[0].number, h[n - 1].number, &logs, &n_logs, err);
-        if (st == L2W_ERR_NOT_READY) {
-            L2W_UNUSUAL("follower", name, "%s; retrying", err->msg);
-            st = L2W_OK;
-            goto out;
-        }
-        if (st != L2W_OK)
-            goto out;
-        if (!logs_match_headers(h, n, logs, n_logs)) {
-            L2W_UNUSUAL("follower", name, "logs from a block hash not in the headers just read; chain moved, retrying");
-            l2w_logs_free(logs, n_logs);
-            goto out;
-        }
+    l2w_status st = L2W_ERR_NOMEM;
+    if (!h || !numbers) {
+        l2w_err_set(err, "follower %s: %llu header(s): out of memory", f->chain->name, (unsigned long long)count);
+        goto out;
     }
-    st = l2w_follower_commit_range(f, db, h, n, logs, n_logs, new_facts, err);
-    l2w_logs_free(logs, n_logs);
-    if (st == L2W_OK) {
-        *more = n == f->chain->max_blocks_per_poll;
-        if (f->catching_up) {
-            f->catching_up = false;
-            L2W_INFO("follower", name, "catch-up done; following block by block from %llu",
-                     (unsigned long long)h[0].number);
-        }
-        l2w_counter_add(f->logs_counter, n_logs);
-        l2w_gauge_set(f->synced_gauge, (double)h[n - 1].number);
-        L2W_DEBUG("follower", name, "stored blocks %llu..%llu with %zu log(s)", (unsigned long long)h[0].number,
-                  (unsigned long long)h[n - 1].number, n_logs);
-    }
+    for (uint64_t i = 0; i < count; i++)
+        numbers[i] = next + i;
+    l2w_log_filter filter = l2w_follower_filter(f, next, next + count - 1);
+    l2w_status logs_st = L2W_OK;
+    l2w_err logs_err = {{0}};
+    st = l2w_eth_headers_and_logs(rpc, numbers, (size_t)count, h, f->n_watches > 0 ? &filter : NULL, &logs, &n_logs,
+                                  &logs_st, &logs_err, err);
+    if (st == L2W_OK)
+        st = l2w_follower_settle_dense(f, db, rpc, h, (size_t)count, logs, &n_logs, logs_st, &logs_err, prev_hash,
+                                       more, new_facts, err);
 out:
+    l2w_logs_free(logs, n_logs);
+    free(numbers);
     free(h);
     return st;
 }
@@ -176,7 +209,7 @@ static l2w_status advance(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t ne
 {
     uint64_t depth = f->chain->max_reorg_depth;
     if (target > depth && next < target - depth)
-        return l2w_follower_catch_up(f, db, rpc, next, target - depth - 1, prev, more, new_facts, err);
+        return l2w_follower_catch_up(f, db, rpc, next, target - depth - 1, target, prev, more, new_facts, err);
     return ingest(f, db, rpc, next, target, prev ? &prev->hash : NULL, more, new_facts, err);
 }
 

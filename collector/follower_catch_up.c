@@ -229,13 +229,62 @@ static l2w_status store_wait(store_job *j, bool *more, bool *new_facts, l2w_err 
 typedef struct {
     l2w_follower *f;
     uint64_t last;
+    uint64_t tail_to; /* the blocks after last, up to this, come with the last range's headers */
     uint64_t from;   /* first block of the next range to ask logs for */
     stored_tip tip;  /* what the next range follows */
     bool has_tip;
     fetched_range cur;
     bool has_cur;    /* logs in hand, headers not yet */
     store_job job;
+    fetched_range tail; /* consecutive headers and their logs, stored after the last range */
+    bool tail_asked;
+    l2w_status tail_logs_st;
+    l2w_err tail_logs_err;
 } pipeline;
+
+/* Appends the tail's heights to cur's, so that one request reads the last
+ * range's headers and the tail's: last+1.., at most one near-head batch. */
+static l2w_status add_tail(pipeline *p, l2w_err *err)
+{
+    l2w_follower *f = p->f;
+    fetched_range *t = &p->tail;
+    t->next = p->last + 1;
+    t->to = p->tail_to - p->last > f->chain->max_blocks_per_poll ? p->last + f->chain->max_blocks_per_poll
+                                                                 : p->tail_to;
+    size_t k = (size_t)(t->to - t->next + 1);
+    size_t n = p->cur.n;
+    uint64_t *numbers = realloc(p->cur.numbers, (n + k) * sizeof *numbers);
+    if (numbers)
+        p->cur.numbers = numbers;
+    l2w_block_header *h = numbers ? realloc(p->cur.h, (n + k) * sizeof *h) : NULL;
+    if (h)
+        p->cur.h = h;
+    if (!numbers || !h) {
+        l2w_err_set(err, "follower %s: catch-up tail of %zu block(s): out of memory", f->chain->name, k);
+        return L2W_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < k; i++)
+        numbers[n + i] = t->next + i;
+    t->n = k;
+    p->cur.n = n + k;
+    return L2W_OK;
+}
+
+/* Moves the tail's headers, read after cur's, out of cur. */
+static l2w_status take_tail(pipeline *p, l2w_err *err)
+{
+    fetched_range *t = &p->tail;
+    size_t n = p->cur.n - t->n;
+    t->h = malloc(t->n * sizeof *t->h);
+    if (!t->h) {
+        l2w_err_set(err, "follower %s: catch-up tail: out of memory", p->f->chain->name);
+        return L2W_ERR_NOMEM;
+    }
+    memcpy(t->h, p->cur.h + n, t->n * sizeof *t->h);
+    p->cur.n = n;
+    p->tail_asked = true;
+    return L2W_OK;
+}
 
 /* Whether a failed eth_getLogs was the provider refusing the range; if so
  * the span is split and the range asked again with the next request. */
@@ -266,26 +315,34 @@ static l2w_status pipeline_step(pipeline *p, l2w_db *db, l2w_rpc *rpc, bool ask,
     l2w_status st = L2W_OK;
     if (p->has_cur)
         st = range_numbers(f, &p->cur, err);
+    bool tail = st == L2W_OK && !ask && p->has_cur && p->from > p->last && p->tail_to > p->last && !p->tail_asked;
+    if (tail)
+        st = add_tail(p, err);
     l2w_log_filter filter = {0};
     bool logs_asked = ask && f->n_watches > 0 && st == L2W_OK;
     if (logs_asked) {
-        filter = (l2w_log_filter){.from = p->from,
-                                  .to = l2w_log_ranges_end(&f->ranges, p->from, p->last),
-                                  .addresses = f->addresses,
-                                  .n_addresses = f->n_addresses,
-                                  .topic0s = f->topics,
-                                  .n_topic0s = f->n_topics};
+        filter = l2w_follower_filter(f, p->from, l2w_log_ranges_end(&f->ranges, p->from, p->last));
     } else if (ask) {
         filter.to = p->last; /* nothing watched: only the checkpoint's header is needed */
+    } else if (tail) {
+        filter = l2w_follower_filter(f, p->tail.next, p->tail.to);
     }
+    bool tail_logs = tail && f->n_watches > 0;
     l2w_status logs_st = L2W_OK;
     l2w_err logs_err = {{0}};
     double t0 = now_ms();
     if (st == L2W_OK && (p->has_cur || logs_asked))
         st = l2w_eth_headers_and_logs(rpc, p->cur.numbers, p->has_cur ? p->cur.n : 0, p->cur.h,
-                                      logs_asked ? &filter : NULL, &got.logs, &got.n_logs, &logs_st, &logs_err,
-                                      err);
+                                      logs_asked || tail_logs ? &filter : NULL,
+                                      tail_logs ? &p->tail.logs : &got.logs,
+                                      tail_logs ? &p->tail.n_logs : &got.n_logs, &logs_st, &logs_err, err);
     double took = now_ms() - t0;
+    if (tail && st == L2W_OK) {
+        p->tail_logs_st = logs_st;
+        p->tail_logs_err = logs_err;
+        logs_st = L2W_OK;
+        st = take_tail(p, err);
+    }
 
     /* The store of the range before cur ran meanwhile; it must be done
      * before cur is checked (a reorg at its tip is unwound with db). */
@@ -343,7 +400,7 @@ static l2w_status pipeline_step(pipeline *p, l2w_db *db, l2w_rpc *rpc, bool ask,
  * needs (in the same batch as the next range's eth_getLogs) and one
  * transaction. */
 l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
-                                 const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
+                                 uint64_t tail_to, const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err)
 {
     const char *name = f->chain->name;
     if (!f->catching_up) {
@@ -353,7 +410,7 @@ l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint
                  (unsigned long long)next, (unsigned long long)last, f->chain->max_reorg_depth + 1);
     }
     double stop_at = now_ms() + CATCH_UP_CALL_MS;
-    pipeline p = {.f = f, .last = last, .from = next, .has_tip = prev != NULL};
+    pipeline p = {.f = f, .last = last, .tail_to = tail_to, .from = next, .has_tip = prev != NULL};
     if (prev)
         p.tip = *prev;
     p.job.f = f;
@@ -375,6 +432,13 @@ l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint
         st = store_st;
         *err = store_err;
     }
+    if (st == L2W_OK && !stop && p.tail_asked) {
+        bool tail_more;
+        st = l2w_follower_settle_dense(f, db, rpc, p.tail.h, p.tail.n, p.tail.logs, &p.tail.n_logs, p.tail_logs_st,
+                                       &p.tail_logs_err, &p.tip.hash, &tail_more, new_facts, err);
+        *more = tail_more || p.tail.to < tail_to;
+    }
+    range_free(&p.tail);
     if (st == L2W_ERR_NOT_READY) {
         L2W_UNUSUAL("follower", name, "%s; retrying", err->msg);
         return L2W_OK;

@@ -53,13 +53,27 @@ L2W_MUST_CHECK l2w_status l2w_follower_commit_range(l2w_follower *f, l2w_db *db,
 /* Drops the logs whose (address, topic0) pair is not watched, freeing their
  * data; *n_logs becomes the count kept (collector/follower.c). */
 void l2w_follower_keep_watched(const l2w_follower *f, l2w_evm_log *logs, size_t *n_logs);
-/* eth_getLogs with the follower's filter over from..to, keeping only the
- * logs of watched (address, topic0) pairs (collector/follower.c). */
-L2W_MUST_CHECK l2w_status l2w_follower_get_logs(l2w_follower *f, l2w_rpc *rpc, uint64_t from, uint64_t to,
-                                                l2w_evm_log **logs, size_t *n_logs, l2w_err *err);
-/* Ingests next..(at most) last, all final enough, with one eth_getLogs and only the headers
- * the logs need (collector/follower_catch_up.c). */
-L2W_MUST_CHECK l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next, uint64_t last,
-                                          const stored_tip *prev, bool *more, bool *new_facts, l2w_err *err);
+/* The eth_getLogs filter of every watched address and topic0 over from..to
+ * (collector/follower.c). */
+l2w_log_filter l2w_follower_filter(const l2w_follower *f, uint64_t from, uint64_t to);
+/* Consecutive headers h[0..count) read with their logs in one batch (logs_st
+ * and logs_err the logs' outcome): unwinds the reorg if h[0] does not follow
+ * prev_hash (NULL: nothing stored yet), else stores the headers that link
+ * up and their logs when every log belongs to one of them. A chain that
+ * moved meanwhile, or logs flagged removed, store nothing and are retried
+ * by the next step. *more when a full max_blocks_per_poll was stored
+ * (collector/follower.c). */
+L2W_MUST_CHECK l2w_status l2w_follower_settle_dense(l2w_follower *f, l2w_db *db, l2w_rpc *rpc,
+                                                    const l2w_block_header *h, size_t count, l2w_evm_log *logs,
+                                                    size_t *n_logs, l2w_status logs_st, const l2w_err *logs_err,
+                                                    const l2w_hash *prev_hash, bool *more, bool *new_facts,
+                                                    l2w_err *err);
+/* Ingests next..(at most) last, all final enough, with one eth_getLogs per
+ * range and only the headers the logs need, then, with the last range's
+ * headers, the first blocks after last up to tail_to as the near-head path
+ * would (collector/follower_catch_up.c). */
+L2W_MUST_CHECK l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint64_t next,
+                                                uint64_t last, uint64_t tail_to, const stored_tip *prev, bool *more,
+                                                bool *new_facts, l2w_err *err);
 
 #endif

@@ -56,12 +56,19 @@ L2W_MUST_CHECK l2w_status l2w_rpc_call(l2w_rpc *rpc, json_t **result, const char
                                        l2w_err *err);
 
 /* One request of a batch. The caller sets method and params (stolen by
- * l2w_rpc_batch); the batch fills status, result (new reference, or NULL) and err. */
+ * l2w_rpc_batch); the batch fills status, result (new reference, or NULL) and err.
+ * With raw_result set, a successful item's result comes as its JSON text
+ * instead (raw, raw_len; checked as JSON, owned by the item until
+ * l2w_rpc_batch_clear) and result stays NULL: for answers too large to be
+ * worth a jansson tree (collector/rpc_answer.h). */
 typedef struct {
     const char *method;
     json_t *params;
+    bool raw_result;
     l2w_status status;
     json_t *result;
+    char *raw;
+    size_t raw_len;
     l2w_err err;
 } l2w_rpc_batch_item;
 

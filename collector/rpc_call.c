@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "collector/rpc_answer.h"
 #include "collector/rpc_internal.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -112,6 +113,9 @@ void l2w_rpc_batch_clear(l2w_rpc_batch_item *items, size_t n)
     for (size_t i = 0; i < n; i++) {
         json_decref(items[i].result);
         items[i].result = NULL;
+        free(items[i].raw);
+        items[i].raw = NULL;
+        items[i].raw_len = 0;
     }
 }
 
@@ -165,6 +169,73 @@ static l2w_status match_batch(l2w_rpc *rpc, size_t ep, json_t *answer, l2w_rpc_b
     return st;
 }
 
+/* The answer to a batch with some results wanted as text: parsed with those
+ * left out, then each one copied out of the text into its item. */
+static l2w_status exchange_raw(l2w_rpc *rpc, size_t i, const char *body, const char *what, l2w_rpc_batch_item *items,
+                               size_t n, uint64_t first_id, json_t **answer, l2w_rpc_raw_span *spans,
+                               l2w_rpc_fault *fault, l2w_err *err)
+{
+    char *text;
+    size_t len;
+    l2w_status st = l2w_rpc_exchange_text(rpc, i, body, what, &text, &len, fault, err);
+    if (st != L2W_OK)
+        return st;
+    bool *keep = calloc(n, sizeof *keep);
+    if (!keep) {
+        free(text);
+        *fault = NOT_A_FAULT;
+        l2w_err_set(err, "rpc %s: %s: out of memory", rpc->chain, what);
+        return L2W_ERR_NOMEM;
+    }
+    for (size_t k = 0; k < n; k++)
+        keep[k] = items[k].raw_result;
+    st = l2w_rpc_parse_answer(text, len, first_id, keep, n, answer, spans, err);
+    free(keep);
+    if (st == L2W_ERR_PROTOCOL) {
+        *fault = L2W_RPC_FAULT_MALFORMED;
+        l2w_err_prefix(err, "rpc %s %s: %s: answer is not JSON", rpc->chain, rpc->ep[i].shown, what);
+    } else if (st != L2W_OK) {
+        *fault = NOT_A_FAULT;
+    }
+    for (size_t k = 0; st == L2W_OK && k < n; k++) {
+        if (!spans[k].found)
+            continue;
+        if (!(items[k].raw = malloc(spans[k].len + 1))) {
+            *fault = NOT_A_FAULT;
+            l2w_err_set(err, "rpc %s: %s: out of memory", rpc->chain, what);
+            st = L2W_ERR_NOMEM;
+            break;
+        }
+        memcpy(items[k].raw, text + spans[k].offset, spans[k].len);
+        items[k].raw[spans[k].len] = '\0';
+        items[k].raw_len = spans[k].len;
+    }
+    free(text);
+    if (st != L2W_OK) {
+        json_decref(*answer);
+        *answer = NULL;
+    }
+    return st;
+}
+
+/* Gives each item wanted as text its result's text, or refuses it when the
+ * answer had none for it. */
+static void settle_raw(l2w_rpc *rpc, size_t ep, l2w_rpc_batch_item *items, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (!items[k].raw_result || items[k].status != L2W_OK)
+            continue;
+        json_decref(items[k].result); /* the 0 standing in for the text */
+        items[k].result = NULL;
+        if (!items[k].raw) {
+            /* Not reached: an item's result is taken only from a response with its id. */
+            items[k].status = L2W_ERR_PROTOCOL;
+            l2w_err_set(&items[k].err, "rpc %s %s: %s: result not found in the answer", rpc->chain,
+                        rpc->ep[ep].shown, items[k].method);
+        }
+    }
+}
+
 /* One batch on endpoint i. An answer in which the endpoint failed some items
  * (rate limit, internal error) is kept, with *blamed set: the caller tries
  * another endpoint if there is one, else returns it as it is. */
@@ -174,16 +245,31 @@ static l2w_status attempt_batch(l2w_rpc *rpc, size_t i, const char *body, const 
     l2w_status st = prepare_endpoint(rpc, i, NULL, blamed, err);
     if (st != L2W_OK)
         return st;
+    bool any_raw = false;
     for (size_t k = 0; k < n; k++) {
         items[k].result = NULL;
+        items[k].raw = NULL;
+        items[k].raw_len = 0;
         items[k].status = L2W_ERR_PROTOCOL;
+        any_raw = any_raw || items[k].raw_result;
     }
     json_t *answer = NULL;
     l2w_rpc_fault fault = NOT_A_FAULT;
-    st = l2w_rpc_exchange(rpc, i, body, what, &answer, &fault, err);
+    l2w_rpc_raw_span *spans = any_raw ? calloc(n, sizeof *spans) : NULL;
+    if (any_raw && !spans) {
+        l2w_err_set(err, "rpc %s: %s: out of memory", rpc->chain, what);
+        return L2W_ERR_NOMEM;
+    }
+    if (any_raw)
+        st = exchange_raw(rpc, i, body, what, items, n, first_id, &answer, spans, &fault, err);
+    else
+        st = l2w_rpc_exchange(rpc, i, body, what, &answer, &fault, err);
+    free(spans);
     if (st == L2W_OK) {
         st = match_batch(rpc, i, answer, items, n, first_id, &fault, err);
         json_decref(answer);
+        if (st == L2W_OK && any_raw)
+            settle_raw(rpc, i, items, n);
     }
     if (fault != NOT_A_FAULT) {
         l2w_rpc_blame(rpc, i, fault, err);
@@ -215,8 +301,10 @@ static void keep_partial(partial_answer *kept, l2w_rpc_batch_item *items, size_t
     }
     memcpy(kept->items, items, n * sizeof *items);
     kept->from = from;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
         items[k].result = NULL;
+        items[k].raw = NULL;
+    }
 }
 
 l2w_status l2w_rpc_batch(l2w_rpc *rpc, l2w_rpc_batch_item *items, size_t n, l2w_err *err)
@@ -236,6 +324,8 @@ l2w_status l2w_rpc_batch(l2w_rpc *rpc, l2w_rpc_batch_item *items, size_t n, l2w_
     rpc->next_id += n;
     for (size_t i = 0; i < n; i++) {
         items[i].result = NULL;
+        items[i].raw = NULL;
+        items[i].raw_len = 0;
         items[i].status = L2W_ERR_PROTOCOL;
         json_t *one = l2w_rpc_make_request(first_id + i, items[i].method, items[i].params);
         items[i].params = NULL;

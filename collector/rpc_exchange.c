@@ -43,11 +43,13 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* ------------------------------------------------------------ one exchange */
 
-/* POSTs body to endpoint i; on success *answer holds the parsed JSON. On
+/* POSTs body to endpoint i; on success *text holds the answer's body. On
  * failure *fault says how the endpoint failed. */
-l2w_status l2w_rpc_exchange(l2w_rpc *rpc, size_t i, const char *body, const char *what, json_t **answer,
-                           l2w_rpc_fault *fault, l2w_err *err)
+l2w_status l2w_rpc_exchange_text(l2w_rpc *rpc, size_t i, const char *body, const char *what, char **text,
+                                 size_t *len, l2w_rpc_fault *fault, l2w_err *err)
 {
+    *text = NULL;
+    *len = 0;
     endpoint *e = &rpc->ep[i];
     rpc->last_tried = i;
     body_buf buf = {.max = rpc->max_response};
@@ -90,11 +92,33 @@ l2w_status l2w_rpc_exchange(l2w_rpc *rpc, size_t i, const char *body, const char
         *fault = code == 429 ? L2W_RPC_FAULT_RATE_LIMITED : L2W_RPC_FAULT_HTTP_STATUS;
         l2w_err_set(err, "rpc %s %s: %s: HTTP status %ld", rpc->chain, e->shown, what, code);
         st = L2W_ERR_IO;
-    } else if ((st = l2w_json_parse(answer, buf.data ? buf.data : "", buf.len, err)) != L2W_OK) {
-        *fault = L2W_RPC_FAULT_MALFORMED;
-        l2w_err_prefix(err, "rpc %s %s: %s: answer is not JSON", rpc->chain, e->shown, what);
+    } else if (!buf.data && !(buf.data = calloc(1, 1))) {
+        *fault = L2W_RPC_FAULT_TRANSPORT;
+        l2w_err_set(err, "rpc %s %s: %s: out of memory", rpc->chain, e->shown, what);
+        st = L2W_ERR_NOMEM;
     }
-    free(buf.data);
+    if (st == L2W_OK) {
+        *text = buf.data;
+        *len = buf.len;
+    } else {
+        free(buf.data);
+    }
+    return st;
+}
+
+l2w_status l2w_rpc_exchange(l2w_rpc *rpc, size_t i, const char *body, const char *what, json_t **answer,
+                           l2w_rpc_fault *fault, l2w_err *err)
+{
+    char *text;
+    size_t len;
+    l2w_status st = l2w_rpc_exchange_text(rpc, i, body, what, &text, &len, fault, err);
+    if (st != L2W_OK)
+        return st;
+    if ((st = l2w_json_parse(answer, text, len, err)) != L2W_OK) {
+        *fault = L2W_RPC_FAULT_MALFORMED;
+        l2w_err_prefix(err, "rpc %s %s: %s: answer is not JSON", rpc->chain, rpc->ep[i].shown, what);
+    }
+    free(text);
     return st;
 }
 

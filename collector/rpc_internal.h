@@ -74,6 +74,10 @@ void l2w_rpc_credit(l2w_rpc *rpc, size_t i);
 void l2w_rpc_note_head(l2w_rpc *rpc, size_t i, uint64_t head);
 /* Makes endpoint i the one unpinned calls go to (counting a rotation). */
 void l2w_rpc_settle_on(l2w_rpc *rpc, size_t i);
+/* One HTTP POST of body to endpoint i; *text (malloc'd, NUL-terminated,
+ * *len bytes before the NUL) is the answer's body. */
+L2W_MUST_CHECK l2w_status l2w_rpc_exchange_text(l2w_rpc *rpc, size_t i, const char *body, const char *what,
+                                                char **text, size_t *len, l2w_rpc_fault *fault, l2w_err *err);
 /* One HTTP POST of body to endpoint i; *answer is the parsed JSON. */
 L2W_MUST_CHECK l2w_status l2w_rpc_exchange(l2w_rpc *rpc, size_t i, const char *body, const char *what, json_t **answer,
                                            l2w_rpc_fault *fault, l2w_err *err);

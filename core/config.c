@@ -48,6 +48,7 @@ static const cfg_field chain_fields[] = {
     {"start_block", F_U64, offsetof(l2w_chain_config, start_block), offsetof(l2w_chain_config, has_start_block), 0,
      UINT64_MAX, NULL, false},
     {"max_blocks_per_poll", F_U32, offsetof(l2w_chain_config, max_blocks_per_poll), NO_HAS, 1, 10000, "100", false},
+    {"log_range_blocks", F_U32, offsetof(l2w_chain_config, log_range_blocks), NO_HAS, 1, 100000, "10000", false},
     {"max_reorg_depth", F_U32, offsetof(l2w_chain_config, max_reorg_depth), NO_HAS, 1, 100000, "64", false},
     {"max_head_lag_blocks", F_U32, offsetof(l2w_chain_config, max_head_lag_blocks), NO_HAS, 1, 1000000, "20", false},
     {"l1", F_NAME, offsetof(l2w_chain_config, l1), NO_HAS, 0, 0, NULL, false},

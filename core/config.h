@@ -88,6 +88,7 @@ typedef struct {
     bool has_start_block;
     uint64_t start_block;          /* L1: first block to ingest when there is no checkpoint */
     uint32_t max_blocks_per_poll;  /* L1: catch-up batch size */
+    uint32_t log_range_blocks;     /* catch-up: first eth_getLogs span (the provider's limit, if known) */
     uint32_t max_reorg_depth;      /* L1: deepest reorg unwound automatically */
     uint32_t max_head_lag_blocks;  /* an endpoint this far behind the best head is avoided */
     /* L2 only */
