@@ -19,8 +19,11 @@
  * accepts) and only the headers of the blocks carrying logs are read, plus
  * the range's last block (the new checkpoint) and the stored tip (still on
  * the node's chain, or the downtime hid a reorg). The last max_reorg_depth
- * blocks are ingested block by block as before, so the parent-hash chain
- * that reorgs are compared with is always complete where they can happen.
+ * blocks are ingested whole (every header, linked by parent hash) as the
+ * near-head path does, so the parent-hash chain that reorgs are compared
+ * with is always complete where they can happen; their headers and logs
+ * ride in the batch that reads the last range's headers, which saves the
+ * near-head path's round trips at the end of a catch-up.
  *
  * Fetching a range (the node's time) and storing it (PostgreSQL's) take
  * similar times, so one call works through ranges as a pipeline: while a
@@ -406,7 +409,7 @@ l2w_status l2w_follower_catch_up(l2w_follower *f, l2w_db *db, l2w_rpc *rpc, uint
     if (!f->catching_up) {
         f->catching_up = true;
         L2W_INFO("follower", name,
-                 "catching up %llu..%llu with logs and the headers they need, then the last %u block(s) one by one",
+                 "catching up %llu..%llu with logs and the headers they need, then the last %u block(s) whole",
                  (unsigned long long)next, (unsigned long long)last, f->chain->max_reorg_depth + 1);
     }
     double stop_at = now_ms() + CATCH_UP_CALL_MS;
