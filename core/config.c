@@ -185,6 +185,7 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
                                            "signers",  "responses", "bridges", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
     const l2w_yaml_node *db = NULL, *web = NULL, *alerts = NULL;
+    static const char *const web_subs[] = {"clients", NULL};
     if (st == L2W_OK)
         st = cfg_optional_map(c, root, "database", &db);
     if (st == L2W_OK)
@@ -192,7 +193,9 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
     if (st == L2W_OK)
         st = cfg_optional_map(c, root, "web", &web);
     if (st == L2W_OK)
-        st = cfg_parse_section(c, web, "web.", web_fields, CFG_COUNT(web_fields), NULL, cfg, cfg);
+        st = cfg_parse_section(c, web, "web.", web_fields, CFG_COUNT(web_fields), web_subs, cfg, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_api_clients(c, web, cfg);
     if (st == L2W_OK)
         st = cfg_optional_map(c, root, "alerts", &alerts);
     static const char *const alert_subs[] = {"webhooks", NULL};
@@ -271,6 +274,7 @@ void l2w_config_free(l2w_config *cfg)
         for (size_t j = 0; j < ch->n_rpc_urls; j++)
             free(ch->rpc_urls[j]);
     }
+    cfg_free_api_clients(cfg);
     for (size_t i = 0; i < cfg->n_webhooks; i++) {
         free(cfg->webhooks[i].name);
         free(cfg->webhooks[i].url);

@@ -20,6 +20,7 @@
 #define L2W_MAX_SIGNERS 8
 #define L2W_MAX_RESPONSE_RULES 32
 #define L2W_MAX_BRIDGES 16
+#define L2W_MAX_API_CLIENTS 64
 #define L2W_MAX_BRIDGE_TOKENS 16
 #define L2W_MAX_EVENT_PARAMS 16
 #define L2W_MAX_PAUSE_KINDS 8
@@ -206,11 +207,24 @@ typedef struct {
     size_t n_pause_on;
 } l2w_bridge_config;
 
+/* A client of the write API (web.clients): who may submit, and how much.
+ * Only the SHA-256 of its bearer token is configured, so the config file
+ * holds nothing that would let a reader act as the client. */
+typedef struct {
+    char *name;
+    char *token_sha256_hex;
+    uint8_t token_sha256[32];
+    uint32_t requests_per_minute;
+    uint32_t max_channels;
+} l2w_api_client;
+
 typedef struct {
     char *database_url;
     l2w_log_level log_level;
     char *web_listen_host;         /* "127.0.0.1" */
     uint16_t web_listen_port;
+    l2w_api_client api_clients[L2W_MAX_API_CLIENTS];
+    size_t n_api_clients;
     l2w_chain_config chains[L2W_MAX_CHAINS];
     size_t n_chains;
     l2w_webhook_config webhooks[L2W_MAX_WEBHOOKS];

@@ -79,6 +79,9 @@ void cfg_free_responder(l2w_config *cfg);
 /* Parses the top-level bridges list (core/config_bridges.c). Needs chains
  * and signers parsed first: bridges name both. */
 l2w_status cfg_parse_bridges(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+/* Parses web.clients (core/config_clients.c). */
+l2w_status cfg_parse_api_clients(cfg_ctx *c, const l2w_yaml_node *web, l2w_config *cfg);
+void cfg_free_api_clients(l2w_config *cfg);
 void cfg_free_bridges(l2w_config *cfg);
 
 #endif
