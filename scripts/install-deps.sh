@@ -7,8 +7,9 @@
 # normal user); `apt-get update` runs once, and only if something is missing.
 # Tools that may come from elsewhere (node from NodeSource, python3 from pyenv or a
 # virtualenv, ...) count as present when they are on PATH.
-# Finally `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts)
-# when node_modules is missing or older than package-lock.json.
+# Then `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts)
+# when node_modules is missing or older than package-lock.json, and the channel
+# adjudicators' packages are fetched as bare tarballs into tools/npm/vendor/.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -110,3 +111,43 @@ if [[ ! -f $stamp || $NPM_DIR/package-lock.json -nt $stamp ||
   "$NPM_DIR/node_modules/.bin/anvil" --version >/dev/null ||
     die "anvil from tools/npm does not run on this machine"
 fi
+
+# tools/npm/vendor: the state channel contracts' npm packages, tarball only.
+# Their own dependency trees (hardhat, ganache-core, native keccak/secp256k1
+# builds, and a git dependency that npm fetches from GitHub) are not needed to
+# deploy prebuilt artifacts and make `npm install` fail where GitHub cannot be
+# reached, so `npm pack` fetches just the tarball (through npm's registry
+# settings and cache), its sha512 is checked against the pin below and it is
+# unpacked to tools/npm/vendor/<name>/ with the pin recorded in .integrity.
+# Each entry is name@version=sha512 integrity (from `npm view name@version dist.integrity`).
+VENDOR_PACKAGES=(
+  "@connext/vector-contracts@0.2.3=sha512-Thyv+cDqTlA5lkGBa/ybQtqqlLBL82gJqLXDv3Wg44i2PE0h96jCluOF056VVYRj8Q8Rqt+jiK6FYhcVupzJyg=="
+  "@statechannels/nitro-protocol@0.17.3=sha512-E372J29OerSFR5RdSwJPPy24C4WXOg9ibTvZ8wueIh0Kii0rNrY/3YxJ9ZFClKpnpZWFo3e2ATMD2Q/Nomf9wA=="
+)
+VENDOR_DIR="$NPM_DIR/vendor"
+for entry in "${VENDOR_PACKAGES[@]}"; do
+  spec=${entry%%=*} integrity=${entry#*=}
+  name=${spec%@*}
+  dest="$VENDOR_DIR/$name"
+  [[ -f $dest/.integrity && $(<"$dest/.integrity") == "$spec $integrity" ]] && continue
+  say "fetching $spec (npm pack) into tools/npm/vendor"
+  mkdir -p "$VENDOR_DIR"
+  work=$(mktemp -d "$VENDOR_DIR/.tmp.XXXXXX")
+  (cd "$work" && npm pack --silent --pack-destination "$work" "$spec" >/dev/null) ||
+    { rm -rf "$work"; die "npm pack $spec failed"; }
+  tgz=("$work"/*.tgz)
+  [[ ${#tgz[@]} == 1 && -f ${tgz[0]} ]] || { rm -rf "$work"; die "npm pack $spec left no single tarball in $work"; }
+  got=$(python3 -c 'import base64, hashlib, sys
+print("sha512-" + base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' "${tgz[0]}")
+  [[ $got == "$integrity" ]] ||
+    { rm -rf "$work"; die "$spec: tarball integrity $got, expected $integrity"; }
+  mkdir -p "$work/x"
+  tar -xzf "${tgz[0]}" -C "$work/x" --no-same-owner ||
+    { rm -rf "$work"; die "could not unpack the $spec tarball"; }
+  [[ -f $work/x/package/package.json ]] || { rm -rf "$work"; die "the $spec tarball has no package/package.json"; }
+  printf '%s\n' "$spec $integrity" >"$work/x/package/.integrity"
+  mkdir -p "$(dirname "$dest")"
+  rm -rf "$dest"
+  mv "$work/x/package" "$dest"
+  rm -rf "$work"
+done

@@ -7,6 +7,7 @@
     python3 -m tests.world.cli deposit --dir DIR --eth AMOUNT_WEI [--via portal|bridge]
     python3 -m tests.world.cli forge-withdrawal --dir DIR [--value WEI]
     python3 -m tests.world.cli paused  --dir DIR
+    python3 -m tests.world.cli channels --dir DIR
 
 `up` leaves the two anvil nodes running in the background and writes DIR/world.json;
 `propose` prints one JSON object per proposal; `down` kills the nodes.
@@ -26,13 +27,19 @@ withdrawal never sent on L2, paying `attacker` --value wei (default: all the ETH
 the Portal holds), proven against a forged output root; it prints one JSON object
 (withdrawal_hash, prove_tx, prove_block, forged_output_root, ...). `paused` prints
 true or false: OptimismPortal.paused(), i.e. the SuperchainConfig circuit breaker.
+`channels` deploys the two state channel adjudicators on L1 (Vector's
+ChannelMastercopy + ChannelFactory, Nitro's NitroAdjudicator + CountingApp, from
+tools/npm/vendor; see tests/world/channels.py) into a running world and opens
+one funded channel of each between `alice` and `bob` (anvil accounts 7 and 8;
+`tower` is 9), unless world.json already records them; it prints one JSON object
+(contracts, accounts, vector, nitro).
 """
 import argparse
 import json
 import sys
 import time
 
-from . import bridges
+from . import bridges, channels
 from .world import World, WorldError
 
 # What `up --bridges` adds to world.json; a running world without them has no bridge.
@@ -200,6 +207,20 @@ def _paused(args):
     return 0
 
 
+def _channels(args):
+    w = _attach_running(args.dir)
+    channels.install_channels(w)
+    opened = w.info.get("channels", {})
+    vector = opened.get("vector") or [channels.open_vector_channel(w).info]
+    nitro = opened.get("nitro") or [channels.open_nitro_channel(w).info]
+    names = ("ChannelMastercopy", "ChannelFactory", "NitroAdjudicator", "CountingApp")
+    out = {"contracts": {k: w.info["contracts"][k] for k in names},
+           "accounts": {r: w.info["accounts"][r]["address"] for r in channels.CHANNEL_ROLES},
+           "vector": vector[0], "nitro": nitro[0]}
+    print(json.dumps(out, sort_keys=True), flush=True)
+    return 0
+
+
 def _down(args):
     try:
         w = World.attach(args.dir)
@@ -236,6 +257,7 @@ def main(argv=None):
     fw.add_argument("--value", type=int, default=None, metavar="WEI",
                     help="wei paid to `attacker` (default: the Portal's whole ETH balance)")
     sub.add_parser("paused", help="print OptimismPortal.paused(): true or false")
+    sub.add_parser("channels", help="deploy the Vector and Nitro adjudicators and open one channel of each")
     for p in sub.choices.values():
         p.add_argument("--dir", required=True)
     args = ap.parse_args(argv)
@@ -245,7 +267,7 @@ def main(argv=None):
             setattr(args, name, int(v))
     try:
         return {"up": _up, "propose": _propose, "status": _status, "down": _down, "deposit": _deposit,
-                "forge-withdrawal": _forge_withdrawal, "paused": _paused}[args.cmd](args)
+                "forge-withdrawal": _forge_withdrawal, "paused": _paused, "channels": _channels}[args.cmd](args)
     except WorldError as e:
         print(f"world: {e}", file=sys.stderr)
         return 1
