@@ -7,6 +7,7 @@
 
 #include "core/abi.h"
 #include "core/hex.h"
+#include "core/json_path.h"
 #include "core/json.h"
 #include "core/keccak.h"
 #include "core/secp.h"
@@ -357,160 +358,34 @@ l2w_status l2w_nitro_verify(l2w_nitro_verdict *verdict, const l2w_nitro_fixed *f
 
 /* ---- JSON intake ---- */
 
-static l2w_status invalid(l2w_err *err, const char *fmt, ...) L2W_PRINTF(2, 3);
-static l2w_status invalid(l2w_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return L2W_ERR_INVALID;
-}
-
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a fractional number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "an unknown value";
-}
-
-static const char *json_text(const json_t *v, const char *path, const char *want, l2w_err *err)
-{
-    if (!json_is_string(v)) {
-        invalid(err, "%s: expected %s, got %s", path, want, json_kind(v));
-        return NULL;
-    }
-    const char *t = json_string_value(v);
-    if (strlen(t) != json_string_length(v)) {
-        invalid(err, "%s: NUL byte in string", path);
-        return NULL;
-    }
-    return t;
-}
-
-static l2w_status json_u256(l2w_u256 *out, const json_t *v, const char *path, l2w_err *err)
-{
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i < 0)
-            return invalid(err, "%s: negative number", path);
-        *out = l2w_u256_from_u64((uint64_t)i);
-        return L2W_OK;
-    }
-    const char *t = json_text(v, path, "a number (decimal string, 0x quantity or integer)", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    if (t[0] == '-')
-        return invalid(err, "%s: negative number \"%.80s\"", path, t);
-    bool hex = t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
-    l2w_status st = hex ? l2w_u256_from_hex(out, t) : l2w_u256_from_dec(out, t);
-    if (st == L2W_ERR_RANGE)
-        return invalid(err, "%s: \"%.80s\" exceeds 2^256 - 1", path, t);
-    if (st != L2W_OK)
-        return invalid(err, "%s: %s \"%.80s\"", path, hex ? "bad hex quantity" : "not a decimal number", t);
-    return L2W_OK;
-}
-
 static l2w_status json_uint48(uint64_t *out, const json_t *v, const char *path, l2w_err *err)
 {
     l2w_u256 w;
-    l2w_status st = json_u256(&w, v, path, err);
+    l2w_status st = l2w_jpath_u256(&w, v, path, err);
     if (st != L2W_OK)
         return st;
     if (l2w_u256_bit_length(&w) > 48) {
         char dec[L2W_U256_DEC_LEN];
         l2w_u256_to_dec(dec, &w);
-        return invalid(err, "%s: %s exceeds uint48 (2^48 - 1)", path, dec);
+        return l2w_jpath_invalid(err, "%s: %s exceeds uint48 (2^48 - 1)", path, dec);
     }
     *out = w.w[0];
     return L2W_OK;
 }
 
-static l2w_status json_addr(l2w_addr *out, const json_t *v, const char *path, l2w_err *err)
-{
-    const char *t = json_text(v, path, "an address string", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    if (l2w_addr_from_hex(out, t) != L2W_OK)
-        return invalid(err, "%s: expected 0x and 40 hex digits, got \"%.80s\"", path, t);
-    return L2W_OK;
-}
-
-/* 0x hex of at most cap bytes into a malloc'd buffer (non-NULL even for none). */
-static l2w_status json_data(uint8_t **out, size_t *out_len, const json_t *v, size_t cap, const char *path,
-                            l2w_err *err)
-{
-    const char *t = json_text(v, path, "a 0x hex string", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    size_t len = strlen(t);
-    if (len < 2 || t[0] != '0' || t[1] != 'x')
-        return invalid(err, "%s: expected 0x hex data", path);
-    if (len % 2 != 0)
-        return invalid(err, "%s: odd number of hex digits", path);
-    size_t n = (len - 2) / 2;
-    if (n > cap)
-        return invalid(err, "%s: %zu bytes exceeds the cap of %zu", path, n, cap);
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf) {
-        l2w_err_set(err, "%s: out of memory", path);
-        return L2W_ERR_NOMEM;
-    }
-    size_t got = 0;
-    if (l2w_hex_decode(buf, n, &got, t, len) != L2W_OK) {
-        free(buf);
-        return invalid(err, "%s: bad hex digit", path);
-    }
-    *out = buf;
-    *out_len = got;
-    return L2W_OK;
-}
-
 static l2w_status json_sig(l2w_nitro_sig *out, const json_t *v, const char *path, l2w_err *err)
 {
-    const char *t = json_text(v, path, "a 0x signature string", err);
+    const char *t = l2w_jpath_text(v, path, "a 0x signature string", err);
     if (!t)
         return L2W_ERR_INVALID;
     uint8_t raw[65];
     size_t len = strlen(t);
     if (len != 2 + 2 * sizeof raw)
-        return invalid(err, "%s: expected 0x and 130 hex digits (65 bytes r || s || v), got %zu characters", path,
+        return l2w_jpath_invalid(err, "%s: expected 0x and 130 hex digits (65 bytes r || s || v), got %zu characters", path,
                        len);
     if (l2w_hex_decode_exact(raw, sizeof raw, t) != L2W_OK)
-        return invalid(err, "%s: bad hex in signature", path);
+        return l2w_jpath_invalid(err, "%s: bad hex in signature", path);
     l2w_nitro_sig_from_bytes(out, raw);
-    return L2W_OK;
-}
-
-static l2w_status only_fields(const json_t *obj, const char *const *names, size_t n, const char *path, l2w_err *err)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(key, names[i]) == 0;
-        if (!known)
-            return invalid(err, "%s%s%.64s: unknown field", path, *path ? "." : "", key);
-    }
     return L2W_OK;
 }
 
@@ -521,7 +396,7 @@ static const json_t *member(char *sub, size_t sub_cap, const json_t *obj, const 
     snprintf(sub, sub_cap, "%s%s%s", path, *path ? "." : "", key);
     const json_t *v = json_object_get(obj, key);
     if (!v)
-        invalid(err, "%s: missing", sub);
+        l2w_jpath_invalid(err, "%s: missing", sub);
     return v;
 }
 
@@ -530,7 +405,7 @@ static const json_t *object_member(const json_t *obj, const char *key, l2w_err *
     char sub[32];
     const json_t *v = member(sub, sizeof sub, obj, key, "", err);
     if (v && !json_is_object(v)) {
-        invalid(err, "%s: expected an object, got %s", sub, json_kind(v));
+        l2w_jpath_invalid(err, "%s: expected an object, got %s", sub, l2w_jpath_kind(v));
         return NULL;
     }
     return v;
@@ -542,34 +417,34 @@ static l2w_status parse_fixed(l2w_nitro_fixed *f, const json_t *fp, l2w_err *err
                                         "challengeDuration"};
     const char *path = "fixedPart";
     char sub[64];
-    l2w_status st = only_fields(fp, names, 5, path, err);
+    l2w_status st = l2w_jpath_only_fields(fp, names, 5, path, err);
     if (st != L2W_OK)
         return st;
     const json_t *parts = member(sub, sizeof sub, fp, "participants", path, err);
     if (!parts)
         return L2W_ERR_INVALID;
     if (!json_is_array(parts))
-        return invalid(err, "%s: expected an array, got %s", sub, json_kind(parts));
+        return l2w_jpath_invalid(err, "%s: expected an array, got %s", sub, l2w_jpath_kind(parts));
     size_t n = json_array_size(parts);
     if (n == 0)
-        return invalid(err, "%s: no participants", sub);
+        return l2w_jpath_invalid(err, "%s: no participants", sub);
     if (n > L2W_NITRO_MAX_PARTICIPANTS)
-        return invalid(err, "%s: %zu participants exceeds the cap of %d", sub, n, L2W_NITRO_MAX_PARTICIPANTS);
+        return l2w_jpath_invalid(err, "%s: %zu participants exceeds the cap of %d", sub, n, L2W_NITRO_MAX_PARTICIPANTS);
     st = l2w_nitro_fixed_alloc(f, n, err);
     for (size_t i = 0; i < n && st == L2W_OK; i++) {
         char item[96];
         snprintf(item, sizeof item, "%s[%zu]", sub, i);
-        st = json_addr(&f->participants[i], json_array_get(parts, i), item, err);
+        st = l2w_jpath_addr(&f->participants[i], json_array_get(parts, i), item, err);
     }
     const json_t *v;
     if (st == L2W_OK)
-        st = (v = member(sub, sizeof sub, fp, "chainId", path, err)) ? json_u256(&f->chain_id, v, sub, err)
+        st = (v = member(sub, sizeof sub, fp, "chainId", path, err)) ? l2w_jpath_u256(&f->chain_id, v, sub, err)
                                                                       : L2W_ERR_INVALID;
     if (st == L2W_OK)
         st = (v = member(sub, sizeof sub, fp, "channelNonce", path, err)) ? json_uint48(&f->channel_nonce, v, sub, err)
                                                                            : L2W_ERR_INVALID;
     if (st == L2W_OK)
-        st = (v = member(sub, sizeof sub, fp, "appDefinition", path, err)) ? json_addr(&f->app_definition, v, sub, err)
+        st = (v = member(sub, sizeof sub, fp, "appDefinition", path, err)) ? l2w_jpath_addr(&f->app_definition, v, sub, err)
                                                                             : L2W_ERR_INVALID;
     if (st == L2W_OK)
         st = (v = member(sub, sizeof sub, fp, "challengeDuration", path, err))
@@ -583,7 +458,7 @@ static l2w_status parse_state(l2w_nitro_state *s, const json_t *sj, l2w_err *err
     static const char *const names[] = {"turnNum", "isFinal", "appData", "outcome"};
     const char *path = "state";
     char sub[64];
-    l2w_status st = only_fields(sj, names, 4, path, err);
+    l2w_status st = l2w_jpath_only_fields(sj, names, 4, path, err);
     if (st != L2W_OK)
         return st;
     const json_t *v;
@@ -595,26 +470,26 @@ static l2w_status parse_state(l2w_nitro_state *s, const json_t *sj, l2w_err *err
     if (!(v = member(sub, sizeof sub, sj, "isFinal", path, err)))
         return L2W_ERR_INVALID;
     if (!json_is_boolean(v))
-        return invalid(err, "%s: expected true or false, got %s", sub, json_kind(v));
+        return l2w_jpath_invalid(err, "%s: expected true or false, got %s", sub, l2w_jpath_kind(v));
     s->is_final = json_is_true(v);
     if (!(v = member(sub, sizeof sub, sj, "appData", path, err)))
         return L2W_ERR_INVALID;
-    st = json_data(&s->app_data, &s->app_data_len, v, L2W_NITRO_MAX_APP_DATA, sub, err);
+    st = l2w_jpath_data(&s->app_data, &s->app_data_len, v, L2W_NITRO_MAX_APP_DATA, sub, err);
     if (st != L2W_OK)
         return st;
     if (!(v = member(sub, sizeof sub, sj, "outcome", path, err)))
         return L2W_ERR_INVALID;
-    return json_data(&s->outcome, &s->outcome_len, v, L2W_NITRO_MAX_OUTCOME, sub, err);
+    return l2w_jpath_data(&s->outcome, &s->outcome_len, v, L2W_NITRO_MAX_OUTCOME, sub, err);
 }
 
 static l2w_status parse_sigs(l2w_nitro_sig *sigs, size_t *n_sigs, const json_t *arr, size_t n_participants,
                              l2w_err *err)
 {
     if (!json_is_array(arr))
-        return invalid(err, "signatures: expected an array, got %s", json_kind(arr));
+        return l2w_jpath_invalid(err, "signatures: expected an array, got %s", l2w_jpath_kind(arr));
     size_t n = json_array_size(arr);
     if (n != n_participants)
-        return invalid(err, "signatures: %zu given for %zu participants (one each, in their order)", n,
+        return l2w_jpath_invalid(err, "signatures: %zu given for %zu participants (one each, in their order)", n,
                        n_participants);
     for (size_t i = 0; i < n; i++) {
         char item[48];
@@ -631,9 +506,9 @@ static l2w_status parse_all(l2w_nitro_fixed *f, l2w_nitro_state *s, l2w_nitro_si
                             const json_t *json, l2w_err *err)
 {
     if (!json_is_object(json))
-        return invalid(err, "body: expected an object, got %s", json ? json_kind(json) : "nothing");
+        return l2w_jpath_invalid(err, "body: expected an object, got %s", json ? l2w_jpath_kind(json) : "nothing");
     static const char *const with_sigs[] = {"fixedPart", "state", "signatures"};
-    l2w_status st = only_fields(json, with_sigs, sigs ? 3 : 2, "", err);
+    l2w_status st = l2w_jpath_only_fields(json, with_sigs, sigs ? 3 : 2, "", err);
     if (st != L2W_OK)
         return st;
     const json_t *fp = object_member(json, "fixedPart", err);

@@ -7,6 +7,7 @@
 
 #include "core/abi.h"
 #include "core/hex.h"
+#include "core/json_path.h"
 #include "core/json.h"
 #include "core/keccak.h"
 #include "core/secp.h"
@@ -308,117 +309,6 @@ l2w_status l2w_vector_verify(l2w_vector_verdict *verdict, const l2w_vector_state
 
 /* ---- JSON intake ---- */
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a fractional number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "an unknown value";
-}
-
-static l2w_status invalid(l2w_err *err, const char *fmt, ...) L2W_PRINTF(2, 3);
-static l2w_status invalid(l2w_err *err, const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        va_end(ap);
-    }
-    return L2W_ERR_INVALID;
-}
-
-/* The string of v, refusing embedded NULs; NULL (and err) otherwise. */
-static const char *json_text(const json_t *v, const char *path, const char *want, l2w_err *err)
-{
-    if (!json_is_string(v)) {
-        l2w_err_set(err, "%s: expected %s, got %s", path, want, json_kind(v));
-        return NULL;
-    }
-    const char *t = json_string_value(v);
-    if (strlen(t) != json_string_length(v)) {
-        l2w_err_set(err, "%s: NUL byte in string", path);
-        return NULL;
-    }
-    return t;
-}
-
-static l2w_status json_u256(l2w_u256 *out, const json_t *v, const char *path, l2w_err *err)
-{
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i < 0)
-            return invalid(err, "%s: negative number", path);
-        *out = l2w_u256_from_u64((uint64_t)i);
-        return L2W_OK;
-    }
-    const char *t = json_text(v, path, "a number (decimal string, 0x quantity or integer)", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    if (t[0] == '-')
-        return invalid(err, "%s: negative number \"%.80s\"", path, t);
-    bool hex = t[0] == '0' && (t[1] == 'x' || t[1] == 'X');
-    l2w_status st = hex ? l2w_u256_from_hex(out, t) : l2w_u256_from_dec(out, t);
-    if (st == L2W_ERR_RANGE)
-        return invalid(err, "%s: \"%.80s\" exceeds 2^256 - 1", path, t);
-    if (st != L2W_OK)
-        return invalid(err, "%s: %s \"%.80s\"", path, hex ? "bad hex quantity" : "not a decimal number", t);
-    return L2W_OK;
-}
-
-static l2w_status json_addr(l2w_addr *out, const json_t *v, const char *path, l2w_err *err)
-{
-    const char *t = json_text(v, path, "an address string", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    if (l2w_addr_from_hex(out, t) != L2W_OK)
-        return invalid(err, "%s: expected 0x and 40 hex digits, got \"%.80s\"", path, t);
-    return L2W_OK;
-}
-
-static l2w_status json_hash(l2w_hash *out, const json_t *v, const char *path, l2w_err *err)
-{
-    const char *t = json_text(v, path, "a bytes32 string", err);
-    if (!t)
-        return L2W_ERR_INVALID;
-    if (l2w_hash_from_hex(out, t) != L2W_OK)
-        return invalid(err, "%s: expected 0x and 64 hex digits, got \"%.80s\"", path, t);
-    return L2W_OK;
-}
-
-/* Refuses members of obj not in names (a misspelt field would otherwise be
- * dropped silently and the state hash would not match what was signed). */
-static l2w_status only_fields(const json_t *obj, const char *const *names, size_t n, const char *path, l2w_err *err)
-{
-    const char *key;
-    const json_t *v;
-    json_object_foreach((json_t *)obj, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; i < n && !known; i++)
-            known = strcmp(key, names[i]) == 0;
-        if (!known) {
-            l2w_err_set(err, "%s.%.64s: unknown field", path, key);
-            return L2W_ERR_INVALID;
-        }
-    }
-    return L2W_OK;
-}
-
 static const json_t *member(const json_t *obj, const char *key, const char *path, l2w_err *err)
 {
     const json_t *v = json_object_get(obj, key);
@@ -434,7 +324,7 @@ static const json_t *array_member(size_t *len, const json_t *obj, const char *ke
     if (!v)
         return NULL;
     if (!json_is_array(v)) {
-        l2w_err_set(err, "%s.%s: expected an array, got %s", path, key, json_kind(v));
+        l2w_err_set(err, "%s.%s: expected an array, got %s", path, key, l2w_jpath_kind(v));
         return NULL;
     }
     *len = json_array_size(v);
@@ -448,7 +338,7 @@ static l2w_status member_u256(l2w_u256 *out, const json_t *obj, const char *key,
         return L2W_ERR_INVALID;
     char sub[96];
     snprintf(sub, sizeof sub, "%s.%s", path, key);
-    return json_u256(out, v, sub, err);
+    return l2w_jpath_u256(out, v, sub, err);
 }
 
 static l2w_status member_addr(l2w_addr *out, const json_t *obj, const char *key, const char *path, l2w_err *err)
@@ -458,7 +348,7 @@ static l2w_status member_addr(l2w_addr *out, const json_t *obj, const char *key,
         return L2W_ERR_INVALID;
     char sub[96];
     snprintf(sub, sizeof sub, "%s.%s", path, key);
-    return json_addr(out, v, sub, err);
+    return l2w_jpath_addr(out, v, sub, err);
 }
 
 static l2w_status parse_pair(const json_t *bal, const char *key, const char *path, l2w_u256 *amounts, l2w_addr *tos,
@@ -477,8 +367,8 @@ static l2w_status parse_pair(const json_t *bal, const char *key, const char *pat
     for (size_t i = 0; i < 2; i++) {
         char item[112];
         snprintf(item, sizeof item, "%s[%zu]", sub, i);
-        l2w_status st = amounts ? json_u256(&amounts[i], json_array_get(arr, i), item, err)
-                                : json_addr(&tos[i], json_array_get(arr, i), item, err);
+        l2w_status st = amounts ? l2w_jpath_u256(&amounts[i], json_array_get(arr, i), item, err)
+                                : l2w_jpath_addr(&tos[i], json_array_get(arr, i), item, err);
         if (st != L2W_OK)
             return st;
     }
@@ -488,11 +378,11 @@ static l2w_status parse_pair(const json_t *bal, const char *key, const char *pat
 static l2w_status parse_balance(l2w_vector_balance *out, const json_t *v, const char *path, l2w_err *err)
 {
     if (!json_is_object(v)) {
-        l2w_err_set(err, "%s: expected an object {amount, to}, got %s", path, json_kind(v));
+        l2w_err_set(err, "%s: expected an object {amount, to}, got %s", path, l2w_jpath_kind(v));
         return L2W_ERR_INVALID;
     }
     static const char *const names[] = {"amount", "to"};
-    l2w_status st = only_fields(v, names, 2, path, err);
+    l2w_status st = l2w_jpath_only_fields(v, names, 2, path, err);
     if (st == L2W_OK)
         st = parse_pair(v, "amount", path, out->amount, NULL, err);
     if (st == L2W_OK)
@@ -510,15 +400,15 @@ static l2w_status parse_asset_item(l2w_vector_state *s, int which, size_t i, con
 {
     switch (which) {
     case 0:
-        return json_addr(&s->asset_ids[i], v, path, err);
+        return l2w_jpath_addr(&s->asset_ids[i], v, path, err);
     case 1:
         return parse_balance(&s->balances[i], v, path, err);
     case 2:
-        return json_u256(&s->processed_deposits_a[i], v, path, err);
+        return l2w_jpath_u256(&s->processed_deposits_a[i], v, path, err);
     case 3:
-        return json_u256(&s->processed_deposits_b[i], v, path, err);
+        return l2w_jpath_u256(&s->processed_deposits_b[i], v, path, err);
     default:
-        return json_u256(&s->defund_nonces[i], v, path, err);
+        return l2w_jpath_u256(&s->defund_nonces[i], v, path, err);
     }
 }
 
@@ -529,10 +419,10 @@ static l2w_status parse_state(l2w_vector_state *s, const json_t *json, l2w_err *
                                         "processedDepositsA", "processedDepositsB", "defundNonces", "timeout",
                                         "nonce", "merkleRoot"};
     if (!json_is_object(json)) {
-        l2w_err_set(err, "state: expected an object, got %s", json ? json_kind(json) : "nothing");
+        l2w_err_set(err, "state: expected an object, got %s", json ? l2w_jpath_kind(json) : "nothing");
         return L2W_ERR_INVALID;
     }
-    l2w_status st = only_fields(json, names, sizeof names / sizeof names[0], path, err);
+    l2w_status st = l2w_jpath_only_fields(json, names, sizeof names / sizeof names[0], path, err);
     if (st != L2W_OK)
         return st;
     /* The arrays first: their common length sizes the state. */
@@ -577,7 +467,7 @@ static l2w_status parse_state(l2w_vector_state *s, const json_t *json, l2w_err *
         st = member_u256(&s->nonce, json, "nonce", path, err);
     if (st == L2W_OK) {
         const json_t *v = member(json, "merkleRoot", path, err);
-        st = v ? json_hash(&s->merkle_root, v, "state.merkleRoot", err) : L2W_ERR_INVALID;
+        st = v ? l2w_jpath_hash(&s->merkle_root, v, "state.merkleRoot", err) : L2W_ERR_INVALID;
     }
     return st;
 }
