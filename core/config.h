@@ -218,6 +218,21 @@ typedef struct {
     uint32_t max_channels;
 } l2w_api_client;
 
+/* The channel watchtower (channels:): where the adjudicators are, and the
+ * key that signs the intake's receipts. */
+typedef struct {
+    bool enabled;                      /* a channels: section is present */
+    char *chain;                       /* the chain the adjudicators are on (a chains[] name) */
+    char *receipt_signer;              /* a signers[] name with a local key */
+    bool has_vector_channel_factory;
+    l2w_addr vector_channel_factory;   /* Vector ChannelFactory: channel addresses are its CREATE2 results */
+    bool has_vector_mastercopy;
+    l2w_addr vector_mastercopy;        /* the ChannelMastercopy the factory's proxies point at */
+    bool has_nitro_adjudicator;
+    l2w_addr nitro_adjudicator;        /* NitroAdjudicator (ForceMove) */
+    uint32_t warn_before_s;            /* channel_window_closing when a stale close is unanswered this near its deadline */
+} l2w_channels_config;
+
 typedef struct {
     char *database_url;
     l2w_log_level log_level;
@@ -237,6 +252,7 @@ typedef struct {
     size_t n_response_rules;
     l2w_bridge_config bridges[L2W_MAX_BRIDGES];
     size_t n_bridges;
+    l2w_channels_config channels;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 

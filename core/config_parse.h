@@ -83,5 +83,9 @@ l2w_status cfg_parse_bridges(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
 l2w_status cfg_parse_api_clients(cfg_ctx *c, const l2w_yaml_node *web, l2w_config *cfg);
 void cfg_free_api_clients(l2w_config *cfg);
 void cfg_free_bridges(l2w_config *cfg);
+/* Parses the top-level channels section (core/config_channels.c). Needs
+ * chains and signers parsed first. */
+l2w_status cfg_parse_channels(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+void cfg_free_channels(l2w_config *cfg);
 
 #endif
