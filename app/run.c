@@ -265,7 +265,9 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
         l2w_err_set(err, "out of memory");
         return L2W_ERR_NOMEM;
     }
-    st = l2w_web_start(&web, cfg, err);
+    st = l2w_web_start(&web, cfg,
+                          cfg->channels.enabled ? l2w_signers_find(&signers, cfg->channels.receipt_signer) : NULL,
+                          err);
     if (st == L2W_OK)
         st = l2w_alerts_start(&alerts, cfg, err);
     if (st == L2W_OK)

@@ -146,6 +146,7 @@ static const struct {
     {"output_proposals", "l1_chain"},
     {"bridge_events", "chain"},
     {"escrow_samples", "chain"},
+    {"channel_disputes", "chain"},
     {"logs", "chain"},
 };
 

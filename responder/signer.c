@@ -119,6 +119,24 @@ l2w_status l2w_signer_sign_tx(l2w_signer *s, const l2w_tx *tx, l2w_bytes *raw, l
     return st;
 }
 
+l2w_status l2w_signer_sign_digest(l2w_signer *s, uint8_t out[65], const l2w_hash *digest, l2w_err *err)
+{
+    if (s->remote) {
+        l2w_err_set(err, "signer %s: a remote signer signs transactions only", s->name);
+        return L2W_ERR_CONFIG;
+    }
+    l2w_signature sig;
+    l2w_status st = l2w_secp_sign(&sig, s->local->key, digest->b, err);
+    if (st != L2W_OK) {
+        l2w_err_prefix(err, "signer %s", s->name);
+        return st;
+    }
+    memcpy(out, sig.r, 32);
+    memcpy(out + 32, sig.s, 32);
+    out[64] = (uint8_t)(27 + sig.recid);
+    return L2W_OK;
+}
+
 l2w_status l2w_signers_open(l2w_signers *out, const l2w_config *cfg, l2w_err *err)
 {
     memset(out, 0, sizeof *out);

@@ -28,6 +28,13 @@ const l2w_addr *l2w_signer_address(const l2w_signer *s);
 L2W_MUST_CHECK l2w_status l2w_signer_sign_tx(l2w_signer *s, const l2w_tx *tx, l2w_bytes *raw, l2w_hash *hash,
                                              l2w_err *err);
 
+/* Signs a 32-byte digest (already hashed, e.g. an EIP-191 digest): r || s
+ * || v with v 27 or 28 and a low s, as ecrecover and OpenZeppelin ECDSA
+ * accept. Local keys only: L2W_ERR_CONFIG for a remote signer, whose
+ * protocol here is eth_signTransaction. Safe from several threads. */
+L2W_MUST_CHECK l2w_status l2w_signer_sign_digest(l2w_signer *s, uint8_t out[65], const l2w_hash *digest,
+                                                 l2w_err *err);
+
 /* Every signer of a config, opened at start so a bad key stops l2watch
  * before it watches anything. */
 typedef struct {

@@ -53,18 +53,54 @@ void l2w_web_respond_static(l2w_web_response *resp, unsigned code, const char *c
     set_body(resp, code, content_type, (char *)body, len, true);
 }
 
+const char *l2w_web_error_code(unsigned http_code)
+{
+    switch (http_code) {
+    case 400:
+        return "bad_request";
+    case 401:
+        return "unauthorized";
+    case 403:
+        return "forbidden";
+    case 404:
+        return "not_found";
+    case 405:
+        return "method_not_allowed";
+    case 409:
+        return "conflict";
+    case 413:
+        return "body_too_large";
+    case 415:
+        return "unsupported_media_type";
+    case 429:
+        return "rate_limited";
+    case 503:
+        return "unavailable";
+    default:
+        return http_code >= 500 ? "internal" : "bad_request";
+    }
+}
+
 l2w_status l2w_web_respond_error(l2w_web_response *resp, unsigned code, const char *param, const char *message)
+{
+    return l2w_web_respond_error_code(resp, code, l2w_web_error_code(code), param, message);
+}
+
+l2w_status l2w_web_respond_error_code(l2w_web_response *resp, unsigned http_code, const char *code,
+                                      const char *param, const char *message)
 {
     json_t *obj = json_object();
     if (!obj)
         return L2W_ERR_NOMEM;
-    int rc = json_object_set_new(obj, "error", json_string(message));
+    int rc = json_object_set_new(obj, "code", json_string(code));
+    if (rc == 0)
+        rc = json_object_set_new(obj, "error", json_string(message));
     if (rc == 0 && param)
         rc = json_object_set_new(obj, "param", json_string(param));
     char *text = rc == 0 ? json_dumps(obj, JSON_COMPACT) : NULL;
     json_decref(obj);
     if (!text)
         return L2W_ERR_NOMEM;
-    l2w_web_respond_take(resp, code, L2W_CT_JSON, text, strlen(text));
+    l2w_web_respond_take(resp, http_code, L2W_CT_JSON, text, strlen(text));
     return L2W_OK;
 }

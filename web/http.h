@@ -13,6 +13,7 @@
  * so they stay small and need no knowledge of the HTTP library. */
 
 struct MHD_Connection;
+struct l2w_signer;
 
 typedef struct {
     struct MHD_Connection *conn;
@@ -20,6 +21,10 @@ typedef struct {
     const char *tail;      /* for a prefix route, the path after the prefix; else "" */
     const l2w_config *cfg;
     l2w_db_pool *pool;
+    const char *body;      /* the request body for routes that take one (NUL-terminated), else NULL */
+    size_t body_len;
+    const l2w_api_client *client; /* write routes: the authenticated client; else NULL */
+    struct l2w_signer *receipt_signer; /* channels.receipt_signer, when channels are configured */
 } l2w_web_request;
 
 typedef struct {
@@ -49,9 +54,15 @@ L2W_MUST_CHECK l2w_status l2w_web_respond_copy(l2w_web_response *resp, unsigned 
 /* body is a string literal or other process-lifetime data. */
 void l2w_web_respond_static(l2w_web_response *resp, unsigned code, const char *content_type, const char *body,
                             size_t len);
-/* {"error": message, "param": param} (param omitted when NULL). */
+/* {"code": code, "error": message, "param": param} (param omitted when
+ * NULL); code is a stable machine-readable name, message is for people. */
+L2W_MUST_CHECK l2w_status l2w_web_respond_error_code(l2w_web_response *resp, unsigned http_code, const char *code,
+                                                     const char *param, const char *message);
+/* The same with the code named after the HTTP status (l2w_web_error_code). */
 L2W_MUST_CHECK l2w_status l2w_web_respond_error(l2w_web_response *resp, unsigned code, const char *param,
                                                 const char *message);
+/* "not_found" for 404, "body_too_large" for 413, ... */
+const char *l2w_web_error_code(unsigned http_code);
 /* Frees a malloc'd body and clears resp. */
 void l2w_web_response_clear(l2w_web_response *resp);
 

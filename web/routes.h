@@ -15,6 +15,8 @@ typedef struct {
     bool prefix;
     const char *label;     /* low-cardinality route name for metrics labels */
     l2w_web_handler handler;
+    size_t max_body;       /* largest request body accepted (413 above); 0 = none accepted */
+    bool write;            /* needs a web.clients bearer token (401) and admits by its quota (429) */
 } l2w_web_route;
 
 extern const l2w_web_route l2w_web_routes[];
@@ -31,6 +33,13 @@ l2w_status l2w_route_proposals(l2w_web_response *resp, const l2w_web_request *re
 l2w_status l2w_route_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_bridge_escrow(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_channels(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_channel(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_channel_disputes(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_channel_states(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+/* A batch of 256 Nitro states with large app data fits; one request cannot
+ * hold more of the server's memory than this. */
+#define L2W_CHANNEL_STATES_MAX_BODY (4u * 1024 * 1024)
 l2w_status l2w_route_static(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 
 /* Runs one read-only query whose single row and column is a JSON document

@@ -16,6 +16,8 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "responder/signer.h"
+#include "web/api_clients.h"
 #include "web/conninfo.h"
 #include "web/db_pool.h"
 #include "web/routes.h"
@@ -40,6 +42,8 @@ struct l2w_web {
     const l2w_config *cfg;
     struct MHD_Daemon *daemon;
     l2w_db_pool *pool;
+    l2w_api_clients *clients;
+    l2w_signer *receipt_signer;
     uint16_t port;
     pthread_mutex_t log_lock;
     char last_mhd_error[256]; /* for the start error message */
@@ -112,7 +116,8 @@ static bool add_header(struct MHD_Response *r, const char *name, const char *val
 }
 
 /* Queues resp (consuming its body) with the headers every answer carries. */
-static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_response *resp, const char *allow)
+static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_response *resp, const char *allow,
+                                     const char *retry_after, const char *www_authenticate)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
         resp->body_len, resp->body, resp->body_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
@@ -129,7 +134,10 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_respon
                          "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
                          "form-action 'none'") &&
               add_header(r, "X-Frame-Options", "DENY") && add_header(r, "Referrer-Policy", "no-referrer") &&
-              (!allow || add_header(r, MHD_HTTP_HEADER_ALLOW, allow));
+              (!allow || add_header(r, MHD_HTTP_HEADER_ALLOW, allow)) &&
+              (!retry_after || !*retry_after || add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after)) &&
+              (!www_authenticate || !*www_authenticate ||
+               add_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, www_authenticate));
     enum MHD_Result ret = ok ? MHD_queue_response(conn, resp->code, r) : MHD_NO;
     MHD_destroy_response(r);
     return ret;
@@ -140,6 +148,20 @@ static bool has_body(struct MHD_Connection *conn)
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     return te != NULL || (cl != NULL && strcmp(cl, "0") != 0);
+}
+
+/* The declared Content-Length, when there is one that parses. */
+static bool content_length(struct MHD_Connection *conn, uint64_t *out)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!cl || !*cl)
+        return false;
+    char *end = NULL;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (*end != '\0')
+        return false;
+    *out = v;
+    return true;
 }
 
 static bool path_matches(const l2w_web_route *r, const char *path, const char **tail)
@@ -159,6 +181,20 @@ typedef struct {
     const char *tail;
     char allow[64];             /* methods the path accepts, for 405 */
 } dispatch;
+
+/* One request's progress, kept in *con_cls from its first call to
+ * on_completed. */
+typedef struct {
+    dispatch d;
+    double started;
+    bool expects_body;
+    bool answered;
+    bool too_large;     /* more body arrived than the route takes */
+    char *body;         /* NUL-terminated */
+    size_t body_len, body_cap;
+    bool has_client;
+    size_t client;      /* index in cfg->api_clients */
+} conn_state;
 
 static void find_route(dispatch *d, const char *method, const char *path)
 {
@@ -206,23 +242,16 @@ static unsigned failure_code(l2w_status st)
     return 500;
 }
 
-static void answer(l2w_web *web, l2w_web_response *resp, const dispatch *d, struct MHD_Connection *conn,
-                   const char *method, const char *path)
+static void answer(l2w_web *web, l2w_web_response *resp, const dispatch *d, const conn_state *c,
+                   struct MHD_Connection *conn, const char *method, const char *path)
 {
-    if (!d->route) {
-        bool known = d->allow[0] != '\0';
-        l2w_status st = l2w_web_respond_error(resp, known ? 405 : 404, NULL,
-                                              known ? "method not allowed" : "not found");
-        if (st != L2W_OK)
-            l2w_web_respond_static(resp, 500, L2W_CT_TEXT, "", 0);
-        return;
+    l2w_web_request req = {conn, path, d->tail, web->cfg, web->pool, NULL, 0, NULL, web->receipt_signer};
+    if (c->body) {
+        req.body = c->body;
+        req.body_len = c->body_len;
     }
-    if (has_body(conn)) {
-        if (l2w_web_respond_error(resp, 413, NULL, "request bodies are not accepted") != L2W_OK)
-            l2w_web_respond_static(resp, 500, L2W_CT_TEXT, "", 0);
-        return;
-    }
-    l2w_web_request req = {conn, path, d->tail, web->cfg, web->pool};
+    if (c->has_client)
+        req.client = &web->cfg->api_clients[c->client];
     l2w_err err = {{0}};
     l2w_status st = d->route->handler(resp, &req, &err);
     if (st == L2W_OK)
@@ -234,43 +263,156 @@ static void answer(l2w_web *web, l2w_web_response *resp, const dispatch *d, stru
         l2w_web_respond_static(resp, code, L2W_CT_TEXT, "", 0);
 }
 
-/* Per-connection progress, kept in *con_cls. */
-static char state_waiting; /* headers seen, answering on the next call */
-static char state_answered;
+static bool respond_error(l2w_web_response *resp, unsigned code, const char *message)
+{
+    if (l2w_web_respond_error(resp, code, NULL, message) != L2W_OK)
+        l2w_web_respond_static(resp, code, L2W_CT_TEXT, "", 0);
+    return true;
+}
+
+/* Refusals decided from the headers alone, before any body byte is read:
+ * unknown route, a body where none is taken or larger than the route's cap,
+ * and for write routes a missing or unknown token or an empty quota. True
+ * when resp holds the refusal. */
+static bool refuse_early(l2w_web *web, conn_state *c, struct MHD_Connection *conn, l2w_web_response *resp,
+                         char *retry_after, size_t retry_after_len, char *www_authenticate, size_t www_len)
+{
+    const l2w_web_route *r = c->d.route;
+    if (!r) {
+        bool known = c->d.allow[0] != '\0';
+        return respond_error(resp, known ? 405 : 404, known ? "method not allowed" : "not found");
+    }
+    if (c->expects_body) {
+        uint64_t declared;
+        if (r->max_body == 0)
+            return respond_error(resp, 413, "this route takes no request body");
+        if (content_length(conn, &declared) && declared > r->max_body) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "request body over the limit of %zu bytes", r->max_body);
+            return respond_error(resp, 413, msg);
+        }
+    }
+    if (!r->write)
+        return false;
+    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    size_t index = 0;
+    switch (l2w_api_clients_identify(web->clients, authz, &index)) {
+    case L2W_AUTH_OK:
+        break;
+    case L2W_AUTH_MISSING:
+        snprintf(www_authenticate, www_len, "Bearer realm=\"l2watch\"");
+        return respond_error(resp, 401, "a bearer token is required (Authorization: Bearer <token>)");
+    case L2W_AUTH_MALFORMED:
+        snprintf(www_authenticate, www_len, "Bearer realm=\"l2watch\", error=\"invalid_request\"");
+        return respond_error(resp, 401, "the Authorization header is not \"Bearer <token>\"");
+    case L2W_AUTH_UNKNOWN:
+        snprintf(www_authenticate, www_len, "Bearer realm=\"l2watch\", error=\"invalid_token\"");
+        return respond_error(resp, 401, "unknown token");
+    }
+    double wait = 0;
+    if (!l2w_api_clients_admit(web->clients, index, now_seconds(), &wait)) {
+        snprintf(retry_after, retry_after_len, "%.0f", wait < 1 ? 1.0 : wait + 0.999);
+        return respond_error(resp, 429, "request quota exhausted; see Retry-After");
+    }
+    c->has_client = true;
+    c->client = index;
+    return false;
+}
+
+/* Appends a chunk of body; past the route's cap the rest is counted, not
+ * kept, and the request is answered 413 once complete. */
+static bool keep_body(conn_state *c, const char *data, size_t len)
+{
+    size_t cap = c->d.route->max_body;
+    if (c->too_large || len > cap - c->body_len) {
+        c->too_large = true;
+        return true;
+    }
+    if (c->body_len + len + 1 > c->body_cap) {
+        size_t want = c->body_cap ? c->body_cap : 4096;
+        while (want < c->body_len + len + 1)
+            want *= 2;
+        if (want > cap + 1)
+            want = cap + 1;
+        char *grown = realloc(c->body, want);
+        if (!grown)
+            return false;
+        c->body = grown;
+        c->body_cap = want;
+    }
+    memcpy(c->body + c->body_len, data, len);
+    c->body_len += len;
+    c->body[c->body_len] = '\0';
+    return true;
+}
+
+static enum MHD_Result finish(l2w_web *web, conn_state *c, struct MHD_Connection *conn, l2w_web_response *resp,
+                              const char *retry_after, const char *www_authenticate)
+{
+    c->answered = true;
+    unsigned code = resp->code;
+    enum MHD_Result ret = send_response(conn, resp, code == 405 ? c->d.allow : NULL, retry_after, www_authenticate);
+    count_request(c->d.label, code, now_seconds() - c->started);
+    (void)web;
+    return ret;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     l2w_web *web = cls;
-    if (*con_cls == &state_answered) {
-        /* Body bytes after we answered: no route reads a body yet, so they
-         * are discarded (and libmicrohttpd closes the connection after the
-         * response). */
+    conn_state *c = *con_cls;
+    if (!c) {
+        /* First call: headers only. Refusals that need no body are sent
+         * now, so a client streaming a body nobody will read is cut off
+         * (libmicrohttpd closes the connection after the answer). */
+        if (!(c = calloc(1, sizeof *c)))
+            return MHD_NO;
+        *con_cls = c;
+        c->started = now_seconds();
+        c->expects_body = has_body(conn);
+        find_route(&c->d, method, url);
+        l2w_web_response resp = {0};
+        char retry_after[24] = "", www[96] = "";
+        if (refuse_early(web, c, conn, &resp, retry_after, sizeof retry_after, www, sizeof www))
+            return finish(web, c, conn, &resp, retry_after, www);
+        return MHD_YES;
+    }
+    if (c->answered) {
+        *upload_data_size = 0; /* body bytes after the answer are discarded */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!keep_body(c, upload_data, *upload_data_size))
+            return MHD_NO; /* out of memory: drop the connection */
         *upload_data_size = 0;
         return MHD_YES;
     }
-    /* A request without a body is answered on the second call, once
-     * libmicrohttpd knows the request is complete, so the connection can be
-     * kept alive. One with a body is refused on the first call without
-     * reading it: the connection then closes, which is what a peer sending
-     * bodies nobody asked for deserves. */
-    if (*con_cls == NULL && !has_body(conn)) {
-        *con_cls = &state_waiting;
-        return MHD_YES;
-    }
-    *con_cls = &state_answered;
-    double started = now_seconds();
-    dispatch d;
-    find_route(&d, method, url);
+    /* The request is complete. */
     l2w_web_response resp = {0};
-    answer(web, &resp, &d, conn, method, url);
-    unsigned code = resp.code;
-    enum MHD_Result ret = send_response(conn, &resp, code == 405 ? d.allow : NULL);
-    count_request(d.label, code, now_seconds() - started);
-    return ret;
+    if (c->too_large) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "request body over the limit of %zu bytes", c->d.route->max_body);
+        respond_error(&resp, 413, msg);
+    } else {
+        answer(web, &resp, &c->d, c, conn, method, url);
+    }
+    return finish(web, c, conn, &resp, NULL, NULL);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    conn_state *c = *con_cls;
+    if (c) {
+        free(c->body);
+        free(c);
+        *con_cls = NULL;
+    }
 }
 
 static l2w_status resolve_listen(struct sockaddr_storage *addr, const l2w_config *cfg, l2w_err *err)
@@ -308,7 +450,8 @@ static l2w_status start_daemon(l2w_web *web, l2w_err *err)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)WEB_MAX_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, web,
         /* Reject malformed requests rather than guess what they meant. */
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
     if (!web->daemon) {
@@ -324,7 +467,7 @@ static l2w_status start_daemon(l2w_web *web, l2w_err *err)
     return L2W_OK;
 }
 
-l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_err *err)
+l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_signer *receipt_signer, l2w_err *err)
 {
     *out = NULL;
     l2w_web *web = calloc(1, sizeof *web);
@@ -333,6 +476,7 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_err *err)
         return L2W_ERR_NOMEM;
     }
     web->cfg = cfg;
+    web->receipt_signer = receipt_signer;
     if (pthread_mutex_init(&web->log_lock, NULL) != 0) {
         free(web);
         l2w_err_set(err, "web: cannot create a mutex");
@@ -344,6 +488,9 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_err *err)
     if (st == L2W_OK)
         st = l2w_db_pool_create(&web->pool, conninfo, WEB_THREADS, err);
     free(conninfo);
+    if (st == L2W_OK)
+        st = l2w_api_clients_create(&web->clients, cfg, err);
+
     if (st == L2W_OK)
         st = start_daemon(web, err);
     if (st != L2W_OK) {
@@ -367,6 +514,7 @@ void l2w_web_stop(l2w_web *web)
     if (web->daemon)
         MHD_stop_daemon(web->daemon);
     l2w_db_pool_destroy(web->pool);
+    l2w_api_clients_destroy(web->clients);
     pthread_mutex_destroy(&web->log_lock);
     free(web);
 }

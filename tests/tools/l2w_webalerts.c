@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     l2w_log_set_level(cfg->log_level);
     l2w_web *web = NULL;
     l2w_alerts *alerts = NULL;
-    st = l2w_web_start(&web, cfg, &err);
+    st = l2w_web_start(&web, cfg, NULL, &err);
     if (st == L2W_OK)
         st = l2w_alerts_start(&alerts, cfg, &err);
     if (st == L2W_OK) {
