@@ -122,6 +122,8 @@ static l2w_status decode_portal(l2w_bridge_event *e, const l2w_watch *w, const l
     case L2W_WATCH_ERC20_INITIATED:
     case L2W_WATCH_RELEASE:
     case L2W_WATCH_INITIATION:
+    case L2W_WATCH_VECTOR_DISPUTED:
+    case L2W_WATCH_NITRO_CHALLENGE:
         break;
     }
     l2w_err_set(err, "not an OptimismPortal event");
@@ -182,6 +184,8 @@ static l2w_status decode_standard_bridge(l2w_bridge_event *e, const l2w_watch *w
     case L2W_WATCH_PORTAL_DEPOSIT:
     case L2W_WATCH_RELEASE:
     case L2W_WATCH_INITIATION:
+    case L2W_WATCH_VECTOR_DISPUTED:
+    case L2W_WATCH_NITRO_CHALLENGE:
         break;
     }
     l2w_err_set(err, "not an L1StandardBridge event");
@@ -258,6 +262,8 @@ l2w_status l2w_bridge_event_decode(l2w_bridge_event *out, const l2w_watch *w, co
         out->kind = "initiation";
         return decode_layout(out, w->bridge, &w->bridge->initiation, log, err);
     case L2W_WATCH_OUTPUT_PROPOSED:
+    case L2W_WATCH_VECTOR_DISPUTED:
+    case L2W_WATCH_NITRO_CHALLENGE:
         break;
     }
     l2w_err_set(err, "not a bridge event");

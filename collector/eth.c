@@ -194,6 +194,13 @@ static json_t *filter_params(uint64_t from, uint64_t to, const l2w_addr *address
         json_array_append_new(addrs, l2w_json_addr(&addresses[i]));
     for (size_t i = 0; t0 && i < n_topic0s; i++)
         json_array_append_new(t0, l2w_json_hash(&topic0s[i]));
+    /* No address: logs of any contract (a topic watched wherever it is
+     * emitted, like Vector's ChannelDisputed from every channel). */
+    if (n_addresses == 0) {
+        json_decref(addrs);
+        return json_pack("[{s:o, s:o, s:[o]}]", "fromBlock", quantity_json(from), "toBlock", quantity_json(to),
+                         "topics", t0);
+    }
     return json_pack("[{s:o, s:o, s:o, s:[o]}]", "fromBlock", quantity_json(from), "toBlock", quantity_json(to),
                      "address", addrs, "topics", t0);
 }

@@ -33,7 +33,8 @@ l2w_status l2w_follower_create(l2w_follower **out, const l2w_config *cfg, const 
             seen_address = seen_address || l2w_addr_eq(&f->addresses[j], &w->address);
         for (size_t j = 0; j < f->n_topics; j++)
             seen_topic = seen_topic || l2w_hash_eq(&f->topics[j], &w->topic0);
-        if (!seen_address)
+        f->any_address = f->any_address || w->any_address;
+        if (!seen_address && !w->any_address)
             f->addresses[f->n_addresses++] = w->address;
         if (!seen_topic)
             f->topics[f->n_topics++] = w->topic0;
@@ -111,7 +112,8 @@ l2w_log_filter l2w_follower_filter(const l2w_follower *f, uint64_t from, uint64_
     return (l2w_log_filter){.from = from,
                             .to = to,
                             .addresses = f->addresses,
-                            .n_addresses = f->n_addresses,
+                            /* one watch of any address makes the filter ask for all */
+                            .n_addresses = f->any_address ? 0 : f->n_addresses,
                             .topic0s = f->topics,
                             .n_topic0s = f->n_topics};
 }

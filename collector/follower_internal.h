@@ -22,6 +22,7 @@ struct l2w_follower {
     /* The eth_getLogs filter: every watched address and topic0, each once. */
     l2w_addr addresses[L2W_MAX_WATCHES];
     size_t n_addresses;
+    bool any_address;          /* some watch takes its topic from every address */
     l2w_hash topics[L2W_MAX_WATCHES];
     size_t n_topics;
     l2w_gauge *head_gauge;

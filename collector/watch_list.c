@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "collector/op_outputs.h"
+#include "core/channel_nitro.h"
+#include "core/channel_vector.h"
 #include "core/keccak.h"
 
 /* Event signatures of the OP Stack contracts, as in contracts-bedrock 0.17.3. */
@@ -76,13 +78,27 @@ size_t l2w_watches_for_chain(const l2w_config *cfg, const char *chain, l2w_watch
             break;
         }
     }
+    const l2w_channels_config *cc = &cfg->channels;
+    if (cc->enabled && strcmp(cc->chain, chain) == 0) {
+        l2w_hash topic;
+        if (cc->has_vector_channel_factory) {
+            l2w_vector_channel_disputed_topic(&topic);
+            l2w_addr none = {{0}};
+            add(out, &n, L2W_WATCH_VECTOR_DISPUTED, &none, NULL, &topic, NULL, NULL);
+            out[n - 1].any_address = true;
+        }
+        if (cc->has_nitro_adjudicator) {
+            l2w_nitro_challenge_registered_topic(&topic);
+            add(out, &n, L2W_WATCH_NITRO_CHALLENGE, &cc->nitro_adjudicator, NULL, &topic, NULL, NULL);
+        }
+    }
     return n;
 }
 
 const l2w_watch *l2w_watch_find(const l2w_watch *w, size_t n, const l2w_addr *address, const l2w_hash *topic0)
 {
     for (size_t i = 0; i < n; i++)
-        if (l2w_addr_eq(&w[i].address, address) && l2w_hash_eq(&w[i].topic0, topic0))
+        if ((w[i].any_address || l2w_addr_eq(&w[i].address, address)) && l2w_hash_eq(&w[i].topic0, topic0))
             return &w[i];
     return NULL;
 }

@@ -22,22 +22,29 @@ typedef enum {
     L2W_WATCH_ERC20_INITIATED = 6,     /* L1StandardBridge.ERC20BridgeInitiated */
     L2W_WATCH_RELEASE = 7,             /* a lock/release bridge's configured release event */
     L2W_WATCH_INITIATION = 8,          /* a lock/release bridge's configured initiation event */
+    L2W_WATCH_VECTOR_DISPUTED = 9,     /* Vector ChannelDisputed, from any channel (any address) */
+    L2W_WATCH_NITRO_CHALLENGE = 10,    /* NitroAdjudicator.ChallengeRegistered */
 } l2w_watch_kind;
 
 typedef struct {
     l2w_watch_kind kind;
-    l2w_addr address;
+    /* Every Vector channel is its own contract, and a million of them do not
+     * fit in a filter: such a topic is asked for from any address, and the
+     * dispute is matched to a held channel by the emitting address. */
+    bool any_address;
+    l2w_addr address;                  /* unset when any_address */
     l2w_hash topic0;
     const char *l2_chain;              /* OUTPUT_PROPOSED: the L2 the oracle belongs to */
     const l2w_bridge_config *bridge;   /* the bridge kinds */
 } l2w_watch;
 
-#define L2W_MAX_WATCHES (L2W_MAX_CHAINS + 8 * L2W_MAX_BRIDGES)
+#define L2W_MAX_WATCHES (L2W_MAX_CHAINS + 8 * L2W_MAX_BRIDGES + 2)
 
 /* Fills out (room for L2W_MAX_WATCHES) with chain's watches; returns how many. */
 size_t l2w_watches_for_chain(const l2w_config *cfg, const char *chain, l2w_watch *out);
 
-/* The watch a log belongs to, or NULL. */
+/* The watch a log belongs to, or NULL. An any_address watch matches its
+ * topic from every address. */
 const l2w_watch *l2w_watch_find(const l2w_watch *w, size_t n, const l2w_addr *address, const l2w_hash *topic0);
 
 /* topic0 of a canonical event signature. */

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "collector/watch_list.h"
+#include "core/channel_nitro.h"
+#include "core/channel_vector.h"
 #include "core/config.h"
 #include "core/hex.h"
 #include "tests/unit/harness.h"
@@ -122,6 +124,10 @@ static void test_l1_watches(void)
         case L2W_WATCH_INITIATION:
             CHECK_MSG(false, "an initiation watch on the L1");
             break;
+        case L2W_WATCH_VECTOR_DISPUTED:
+        case L2W_WATCH_NITRO_CHALLENGE:
+            CHECK_MSG(false, "a channel watch without a channels: section");
+            break;
         }
     }
     l2w_config_free(cfg);
@@ -201,8 +207,41 @@ static void test_find_exact_pairs(void)
     l2w_config_free(cfg);
 }
 
+/* channels: on l1 adds ChannelDisputed from any address and
+ * ChallengeRegistered from the adjudicator, and nothing on other chains. */
+static void test_channel_watches(void)
+{
+    static const char text[] = TEST_BRIDGE_CHAINS "signers:\n  - name: tower\n    key_file: /k\n"
+                                                  "channels:\n  chain: l1\n  receipt_signer: tower\n"
+                                                  "  vector_channel_factory: " A("f1") "\n"
+                                                  "  vector_mastercopy: " A("f2") "\n"
+                                                  "  nitro_adjudicator: " A("f3") "\n";
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = l2w_config_parse(&cfg, text, strlen(text), "t.yaml", &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st != L2W_OK)
+        return;
+    l2w_watch w[L2W_MAX_WATCHES];
+    size_t n = l2w_watches_for_chain(cfg, "l1", w);
+    l2w_hash disputed, challenge;
+    l2w_vector_channel_disputed_topic(&disputed);
+    l2w_nitro_challenge_registered_topic(&challenge);
+    CHECK(n == 3); /* the oracle of op, and the two channel watches */
+    l2w_addr anywhere = addr_ending(0x77), adjudicator = addr_ending(0xf3);
+    const l2w_watch *v = l2w_watch_find(w, n, &anywhere, &disputed);
+    CHECK(v && v->kind == L2W_WATCH_VECTOR_DISPUTED && v->any_address);
+    const l2w_watch *nitro = l2w_watch_find(w, n, &adjudicator, &challenge);
+    CHECK(nitro && nitro->kind == L2W_WATCH_NITRO_CHALLENGE && !nitro->any_address);
+    /* ChallengeRegistered only from the adjudicator */
+    CHECK(l2w_watch_find(w, n, &anywhere, &challenge) == NULL);
+    CHECK(l2w_watches_for_chain(cfg, "side", w) == 0);
+    l2w_config_free(cfg);
+}
+
 int main(void)
 {
+    RUN(test_channel_watches);
     RUN(test_l1_watches);
     RUN(test_l2_and_other_watches);
     RUN(test_event_topic);
