@@ -9,6 +9,7 @@
 
 #include "alerts/outbox.h"
 #include "app/bridge_guard.h"
+#include "app/channel_guard.h"
 #include "app/output_checker.h"
 #include "app/responder_worker.h"
 #include "app/wakeup.h"
@@ -84,6 +85,12 @@ static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *m
         if (st == L2W_OK && new_facts)
             l2w_wakeup_notify(w->wakeup);
         *more = *more && st == L2W_OK;
+        if (st == L2W_OK && w->cfg->channels.enabled && strcmp(w->cfg->channels.chain, w->chain->name) == 0) {
+            size_t raised = 0;
+            st = l2w_channel_guard_step(db, w->cfg, &raised, err);
+            if (raised > 0)
+                l2w_wakeup_notify(w->wakeup); /* a response waits */
+        }
         if (st != L2W_OK || w->chain->role == L2W_CHAIN_L1)
             return st;
     }

@@ -1,5 +1,8 @@
 #include "core/finding.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *l2w_severity_name(l2w_severity sev)
 {
     switch (sev) {
@@ -16,4 +19,12 @@ void l2w_finding_clear(l2w_finding *f)
 {
     json_decref(f->evidence);
     f->evidence = NULL;
+}
+
+void l2w_finding_text(char *out, size_t out_len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(out, out_len, fmt, ap);
+    va_end(ap);
 }

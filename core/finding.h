@@ -47,6 +47,10 @@ typedef struct {
     char subject[160];
 } l2w_finding;
 
+/* Writes a finding's title or summary, cut short (still NUL-terminated)
+ * when the parts do not fit, which only extreme names or values cause: the
+ * text is for people, the evidence keeps every figure whole. */
+void l2w_finding_text(char *out, size_t out_len, const char *fmt, ...) L2W_PRINTF(3, 4);
 /* Releases the evidence; the struct may be reused. */
 void l2w_finding_clear(l2w_finding *f);
 

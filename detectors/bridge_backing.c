@@ -71,9 +71,9 @@ l2w_status l2w_backing_finding(l2w_finding *out, const l2w_bridge_subject *s, co
     l2w_bridge_amount(before, s, &r->supply_before);
     l2w_bridge_amount(after, s, &r->supply_after);
     l2w_bridge_amount(held, s, &r->escrow);
-    l2w_bridge_text(out->title, sizeof out->title, "Bridge %s: %s supply on %s exceeds the escrow on %s by %s %s", s->bridge,
+    l2w_finding_text(out->title, sizeof out->title, "Bridge %s: %s supply on %s exceeds the escrow on %s by %s %s", s->bridge,
              s->symbol, s->remote_chain, s->chain, units, s->symbol);
-    l2w_bridge_text(out->summary, sizeof out->summary,
+    l2w_finding_text(out->summary, sizeof out->summary,
              "The bridged %s supply on %s was %s at block %llu and %s at block %llu. Between those reads, the "
              "escrow %s of bridge %s on %s held %s at block %llu. Even the lower supply exceeds the escrow by %s: "
              "tokens exist on %s that nothing backs (an unbacked mint, or a release without its burn). Pause the "

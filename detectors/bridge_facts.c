@@ -27,14 +27,6 @@ void l2w_bridge_amount(char out[L2W_BRIDGE_AMOUNT_LEN], const l2w_bridge_subject
              s->symbol ? s->symbol : "", base);
 }
 
-void l2w_bridge_text(char *out, size_t out_len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    (void)vsnprintf(out, out_len, fmt, ap);
-    va_end(ap);
-}
-
 l2w_status l2w_bridge_subject_key(char *out, size_t out_len, const l2w_bridge_subject *s, l2w_err *err)
 {
     char token[L2W_ADDR_HEX_LEN];

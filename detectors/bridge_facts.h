@@ -64,11 +64,6 @@ void l2w_bridge_token_label(char out[L2W_ADDR_HEX_LEN], const l2w_bridge_subject
 #define L2W_BRIDGE_AMOUNT_LEN 400
 void l2w_bridge_amount(char out[L2W_BRIDGE_AMOUNT_LEN], const l2w_bridge_subject *s, const l2w_u256 *amount);
 
-/* Writes a finding's title or summary, cut short (still NUL-terminated)
- * when the parts do not fit, which only extreme names, symbols or decimals
- * cause: the text is for people, the evidence keeps every figure whole. */
-void l2w_bridge_text(char *out, size_t out_len, const char *fmt, ...) L2W_PRINTF(3, 4);
-
 /* The subject of a lasting bridge condition, "bridge:<bridge>:<token label>";
  * L2W_ERR_RANGE if it does not fit in out_len. */
 L2W_MUST_CHECK l2w_status l2w_bridge_subject_key(char *out, size_t out_len, const l2w_bridge_subject *s,

@@ -236,9 +236,9 @@ l2w_status l2w_drawdown_finding(l2w_finding *out, const l2w_bridge_subject *s, c
         char outflow_amt[L2W_BRIDGE_AMOUNT_LEN], largest_amt[L2W_BRIDGE_AMOUNT_LEN];
         l2w_bridge_amount(outflow_amt, s, &v->window_outflow);
         l2w_bridge_amount(largest_amt, s, &v->largest_fall);
-        l2w_bridge_text(out->title, sizeof out->title, "Bridge %s: %s escrow on %s fell %s within %s", s->bridge, s->symbol,
+        l2w_finding_text(out->title, sizeof out->title, "Bridge %s: %s escrow on %s fell %s within %s", s->bridge, s->symbol,
                  s->chain, percent, window);
-        l2w_bridge_text(out->summary, sizeof out->summary,
+        l2w_finding_text(out->summary, sizeof out->summary,
                  "The %s escrow %s of bridge %s on %s fell from %s at block %llu to %s at block %llu: %s, %s of "
                  "its peak within %s, above the %u%% limit. %zu falls took out %s in the window; the largest, "
                  "%s, at block %llu. Check the releases behind them and pause the bridge if they are not "
@@ -249,9 +249,9 @@ l2w_status l2w_drawdown_finding(l2w_finding *out, const l2w_bridge_subject *s, c
         break;
     }
     case L2W_DRAWDOWN_SINGLE:
-        l2w_bridge_text(out->title, sizeof out->title, "Bridge %s: %s escrow on %s lost %s in one block (%llu)", s->bridge,
+        l2w_finding_text(out->title, sizeof out->title, "Bridge %s: %s escrow on %s lost %s in one block (%llu)", s->bridge,
                  s->symbol, s->chain, percent, (unsigned long long)v->fell_to.block_number);
-        l2w_bridge_text(out->summary, sizeof out->summary,
+        l2w_finding_text(out->summary, sizeof out->summary,
                  "The %s escrow %s of bridge %s on %s fell from %s at block %llu to %s at block %llu: one block "
                  "released %s, %s of the escrow, above the %u%% single-release limit. Check the release in "
                  "block %llu and pause the bridge if it is not legitimate.",

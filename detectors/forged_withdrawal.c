@@ -130,9 +130,9 @@ l2w_status l2w_fw_finding_op(l2w_finding *out, const l2w_bridge_subject *s, cons
     out->kind = "forged_withdrawal";
     out->severity = L2W_SEV_CRITICAL;
     snprintf(out->chain, sizeof out->chain, "%s", s->chain);
-    l2w_bridge_text(out->title, sizeof out->title, "Forged withdrawal proven on %s: %s was never sent on %s", s->chain, hash,
+    l2w_finding_text(out->title, sizeof out->title, "Forged withdrawal proven on %s: %s was never sent on %s", s->chain, hash,
              w->l2_chain);
-    l2w_bridge_text(out->summary, sizeof out->summary,
+    l2w_finding_text(out->summary, sizeof out->summary,
              "OptimismPortal %s on %s accepted a proof (tx %s, block %llu, log %u) that withdrawal %s from %s to %s "
              "was sent on %s by block %s (output %s, root %s). The L2 has no such message: sentMessages[%s] of "
              "the L2ToL1MessagePasser (slot %s) is unset at block %s (%s). The output it was proven against "
@@ -348,9 +348,9 @@ l2w_status l2w_fw_finding_release(l2w_finding *out, const l2w_bridge_subject *s,
     char amount[L2W_BRIDGE_AMOUNT_LEN], detail[600];
     transfer_amount_text(amount, s, release);
     mismatch_text(detail, sizeof detail, s, release, initiation, why);
-    l2w_bridge_text(out->title, sizeof out->title, "Bridge %s: release on %s at block %llu %s", s->bridge, s->chain,
+    l2w_finding_text(out->title, sizeof out->title, "Bridge %s: release on %s at block %llu %s", s->bridge, s->chain,
              (unsigned long long)release->block_number, mismatch_title(why));
-    l2w_bridge_text(out->summary, sizeof out->summary,
+    l2w_finding_text(out->summary, sizeof out->summary,
              "The escrow %s of bridge %s on %s released %s to %s in tx %s (block %llu, log %u), message %s. %s "
              "Funds may be leaving the escrow without backing: pause the bridge.",
              escrow, s->bridge, s->chain, amount, recipient, tx, (unsigned long long)release->block_number,

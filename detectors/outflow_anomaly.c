@@ -143,9 +143,9 @@ l2w_status l2w_outflow_finding(l2w_finding *out, const l2w_bridge_subject *s, co
     l2w_bridge_amount(amount, s, &v->outflow);
     units_text(mean, sizeof mean, v->mean, s);
     units_text(sd, sizeof sd, v->sd, s);
-    l2w_bridge_text(out->title, sizeof out->title, "Bridge %s: unusual outflow of %s %s from the escrow on %s (z %.1f)",
+    l2w_finding_text(out->title, sizeof out->title, "Bridge %s: unusual outflow of %s %s from the escrow on %s (z %.1f)",
              s->bridge, units, s->symbol, s->chain, v->z);
-    l2w_bridge_text(out->summary, sizeof out->summary,
+    l2w_finding_text(out->summary, sizeof out->summary,
              "Between %s and %s the %s escrow %s of bridge %s on %s paid out %s. Over the previous %llu intervals "
              "of %u s it paid out %s on average (standard deviation as used %s), so this interval is %.1f "
              "standard deviations above the mean, at or above the threshold of %u. Unusual is not necessarily "

@@ -26,6 +26,11 @@ typedef struct {
     l2w_bytes calldata;        /* owned */
     json_t *params;            /* owned: what still_needed and verify read */
     char summary[256];         /* one line for logs and alerts */
+    /* When the answer stops mattering and when its window opened (unix
+     * seconds; 0 = no deadline): fees rise as the rest of the window
+     * shrinks (responder/fees.h). */
+    int64_t deadline;
+    int64_t window_start;
 } l2w_action_plan;
 
 void l2w_action_plan_clear(l2w_action_plan *p);

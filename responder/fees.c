@@ -90,3 +90,59 @@ l2w_status l2w_fees_bump(const l2w_fees *prev, const l2w_fee_market *m, const l2
     *out = bumped;
     return L2W_OK;
 }
+
+unsigned l2w_fees_urgency(int64_t window_start, int64_t deadline, int64_t now)
+{
+    if (deadline <= 0)
+        return 0;
+    if (now >= deadline)
+        return 1000;
+    if (window_start >= deadline || now <= window_start)
+        return 0;
+    int64_t window = deadline - window_start, used = now - window_start;
+    return (unsigned)(used * 1000 / window);
+}
+
+l2w_status l2w_fees_urgent(l2w_fees *f, const l2w_fee_market *m, const l2w_txmgr_config *cfg, unsigned urgency,
+                           bool *capped)
+{
+    if (urgency > 1000)
+        urgency = 1000;
+    l2w_u256 cap, twice_base;
+    l2w_status st = cap_wei(cfg, &cap);
+    if (st == L2W_OK)
+        st = l2w_u256_add(&twice_base, &m->next_base_fee, &m->next_base_fee);
+    if (st != L2W_OK)
+        return st;
+    l2w_fees out = *f;
+    if (l2w_u256_cmp(&cap, &twice_base) > 0 && urgency > 0) {
+        l2w_u256 headroom, scaled, tip, million = l2w_u256_from_u64(1000000);
+        l2w_u256 sq = l2w_u256_from_u64((uint64_t)urgency * urgency);
+        if ((st = l2w_u256_sub(&headroom, &cap, &twice_base)) == L2W_OK &&
+            (st = l2w_u256_mul(&scaled, &headroom, &sq)) == L2W_OK &&
+            (st = l2w_u256_divmod(&tip, NULL, &scaled, &million)) == L2W_OK) {
+            out.tip = *max_of(&out.tip, &tip);
+            l2w_u256 need;
+            if ((st = l2w_u256_add(&need, &twice_base, &out.tip)) == L2W_OK)
+                out.max_fee = *max_of(&out.max_fee, &need);
+        }
+        if (st != L2W_OK)
+            return st;
+    }
+    if ((st = clamp(&out, cfg, capped)) != L2W_OK)
+        return st;
+    *f = out;
+    return L2W_OK;
+}
+
+uint32_t l2w_fees_resubmit_ms(const l2w_txmgr_config *cfg, int64_t deadline, int64_t now)
+{
+    uint32_t wait = cfg->resubmit_after_ms;
+    if (deadline <= 0)
+        return wait;
+    int64_t left_ms = deadline > now ? (deadline - now) * 1000 : 0;
+    int64_t sixth = left_ms / 6;
+    if (sixth < 1000)
+        sixth = 1000;
+    return sixth < (int64_t)wait ? (uint32_t)sixth : wait;
+}

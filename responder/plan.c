@@ -22,14 +22,19 @@ static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_p
         return L2W_ERR_NOMEM;
     }
     l2w_db_bytea_text(calldata, p->calldata.data, p->calldata.len);
+    char deadline[24], window_start[24];
+    snprintf(deadline, sizeof deadline, "%lld", (long long)p->deadline);
+    snprintf(window_start, sizeof window_start, "%lld", (long long)p->window_start);
     const char *values[] = {p->idempotency_key, fid,      a->name, p->chain, l2w_response_mode_name(mode),
-                            signer,             to,       calldata, params};
+                            signer,             to,       calldata, params,
+                            p->deadline ? deadline : NULL, p->deadline ? window_start : NULL};
     PGresult *res;
     l2w_status st = l2w_db_exec(db, &res,
                                 "INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, "
-                                "to_addr, calldata, params, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                                "'planned') ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                                9, values, err);
+                                "to_addr, calldata, params, deadline, window_start, status) VALUES ($1, $2, $3, $4, "
+                                "$5, $6, $7, $8, $9, $10, $11, 'planned') ON CONFLICT (idempotency_key) DO NOTHING "
+                                "RETURNING id",
+                                11, values, err);
     free(calldata);
     free(params);
     if (st != L2W_OK)

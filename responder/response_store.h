@@ -38,6 +38,8 @@ typedef struct {
     uint64_t mined_block;
     l2w_hash mined_block_hash;
     double age_seconds;        /* since the finding was detected */
+    int64_t deadline;          /* unix seconds after which the response is useless; 0 = none */
+    int64_t window_start;      /* when that window opened */
 } l2w_response;
 
 void l2w_response_clear(l2w_response *r);

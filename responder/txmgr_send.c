@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/finding_store.h"
 #include "core/hex.h"
@@ -43,6 +44,20 @@ static l2w_status sign_attempt(l2w_txmgr *m, l2w_db *db, const l2w_response *r, 
     l2w_bytes_free(&raw);
     if (st == L2W_OK)
         l2w_failpoint("after_sign");
+    return st;
+}
+
+/* A response racing a deadline pays more the less of its window is left. */
+static l2w_status urgent(l2w_txmgr *m, const l2w_response *r, const l2w_fee_market *market, l2w_fees *fees)
+{
+    unsigned u = l2w_fees_urgency(r->window_start, r->deadline, time(NULL));
+    if (u == 0)
+        return L2W_OK;
+    bool capped;
+    l2w_status st = l2w_fees_urgent(fees, market, &m->chain->txmgr, u, &capped);
+    if (st == L2W_OK)
+        L2W_INFO("responder", m->chain->name, "response %lld: %u.%u%% of its window used; tip raised", (long long)r->id,
+                 u / 10, u % 10);
     return st;
 }
 
@@ -90,6 +105,8 @@ l2w_status l2w_txmgr_on_nonce_assigned(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, l
         if (st == L2W_OK)
             st = l2w_fees_initial(&market, &m->chain->txmgr, &fees, &capped);
         if (st == L2W_OK)
+            st = urgent(m, r, &market, &fees);
+        if (st == L2W_OK)
             st = sign_attempt(m, db, r, 1, &fees, err);
         if (st == L2W_OK) {
             l2w_attempts_free(att, n);
@@ -134,6 +151,8 @@ static l2w_status bump(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, const l2w_respons
     if (st != L2W_OK)
         return st;
     st = l2w_fees_bump(&last->fees, &market, &m->chain->txmgr, &fees, &capped);
+    if (st == L2W_OK)
+        st = urgent(m, r, &market, &fees);
     if (st == L2W_ERR_RANGE) {
         L2W_UNUSUAL("responder", m->chain->name,
                     "response %lld: at the fee cap of %llu gwei and still not mined; re-broadcasting",
@@ -186,7 +205,8 @@ l2w_status l2w_txmgr_on_sent(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, l2w_respons
         snprintf(note, sizeof note, "nonce %llu was used by a transaction l2watch did not sign",
                  (unsigned long long)r->nonce);
         st = l2w_txmgr_finish(m, db, r, "failed", note, "response_failed", err);
-    } else if (st == L2W_OK && att[n - 1].age_seconds * 1000.0 >= m->chain->txmgr.resubmit_after_ms) {
+    } else if (st == L2W_OK &&
+               att[n - 1].age_seconds * 1000.0 >= l2w_fees_resubmit_ms(&m->chain->txmgr, r->deadline, time(NULL))) {
         st = bump(m, db, rpc, r, &att[n - 1], err);
     } else if (st == L2W_OK && !att[n - 1].sent) {
         st = l2w_txmgr_broadcast(m, db, rpc, r, &att[n - 1], false, err);

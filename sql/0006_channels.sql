@@ -54,9 +54,12 @@ CREATE TABLE channel_disputes (
     held_version    numeric(78,0),
     finding_id      bigint,                  -- the stale_channel_close finding it raised or joined
     checked_at      timestamptz,
+    warned_at       timestamptz,             -- when channel_window_closing was raised for it
     PRIMARY KEY (chain, block_hash, log_index)
 );
 CREATE INDEX channel_disputes_pending_idx ON channel_disputes (chain, block_number) WHERE check_status = 0;
+CREATE INDEX channel_disputes_unwarned_idx ON channel_disputes (chain, deadline)
+    WHERE check_status = 2 AND warned_at IS NULL;
 CREATE INDEX channel_disputes_channel_idx ON channel_disputes (chain, protocol, channel, block_number);
 
 -- When a response stops mattering (a dispute's deadline, unix seconds) and
