@@ -112,8 +112,8 @@ static l2w_status judge_one(l2w_db *db, const l2w_config *cfg, const l2w_channel
         break;
     case L2W_CHANNEL_CURRENT: {
         /* The newest state is what the chain now holds: the incident is over. */
-        char subject[160], channel[2 * 32 + 3] = "0x", version[L2W_U256_DEC_LEN], note[256];
-        l2w_hex_encode(channel + 2, d->channel, d->channel_len);
+        char subject[160], channel[2 * 32 + 3], version[L2W_U256_DEC_LEN], note[256];
+        l2w_hex_encode(channel, d->channel, d->channel_len);
         snprintf(subject, sizeof subject, "channel:%s:%s", l2w_channel_protocol_name(d->protocol), channel);
         l2w_u256_to_dec(version, &d->version);
         snprintf(note, sizeof note, "a dispute in block %llu registered version %s, the newest the tower holds",

@@ -106,11 +106,8 @@ static l2w_status vector_doc(json_t **out, const l2w_vector_state *s, uint8_t *c
     if (l2w_vector_state_to_json(&state, s, &ignored) != L2W_OK)
         return L2W_ERR_NOMEM;
     char hex[2][2 + 130 + 1];
-    for (size_t i = 0; i < 2; i++) {
-        hex[i][0] = '0';
-        hex[i][1] = 'x';
-        l2w_hex_encode(hex[i] + 2, sig[i], 65);
-    }
+    for (size_t i = 0; i < 2; i++)
+        l2w_hex_encode(hex[i], sig[i], 65);
     *out = json_pack("{s:s, s:o, s:[s,s]}", "protocol", "vector", "state", state, "signatures", hex[0], hex[1]);
     return *out ? L2W_OK : L2W_ERR_NOMEM;
 }

@@ -14,9 +14,7 @@ l2w_channel_verdict l2w_stale_channel_close_judge(const l2w_channel_dispute *d, 
 
 static void channel_hex(char out[2 * 32 + 3], const l2w_channel_dispute *d)
 {
-    out[0] = '0';
-    out[1] = 'x';
-    l2w_hex_encode(out + 2, d->channel, d->channel_len);
+    l2w_hex_encode(out, d->channel, d->channel_len);
 }
 
 static const char *version_word(l2w_channel_protocol p)

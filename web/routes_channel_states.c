@@ -141,13 +141,8 @@ static l2w_status hold_all(const l2w_web_request *req, item *items, size_t n, l2
 
 static json_t *hex_string(const uint8_t *b, size_t n)
 {
-    char *text = malloc(2 * n + 3);
-    if (!text)
-        return NULL;
-    text[0] = '0';
-    text[1] = 'x';
-    l2w_hex_encode(text + 2, b, n);
-    json_t *s = json_string(text);
+    char *text = l2w_hex_encode_alloc(b, n);
+    json_t *s = text ? json_string(text) : NULL;
     free(text);
     return s;
 }

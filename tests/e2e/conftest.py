@@ -38,10 +38,11 @@ def _urls(given, default):
 
 
 def write_config(path, world, database_url, webhook_url, l2_rpc=None, l1_rpc=None, l1_extra="", l2_extra="",
-                 extra="", rpc_timeout_ms=3000):
+                 extra="", rpc_timeout_ms=3000, web_extra=""):
     """l1_rpc/l2_rpc: a URL or a list of URLs (default: the world's node);
     l1_extra/l2_extra: YAML lines added to that chain (indented 4 spaces),
-    e.g. a txmgr section; extra: top-level YAML appended (signers, responses)."""
+    e.g. a txmgr section; extra: top-level YAML appended (signers, responses);
+    web_extra: YAML lines under web: (indented 2 spaces), e.g. clients."""
     info = world.info
     text = f"""
 log_level: debug
@@ -49,7 +50,7 @@ database:
   url: "{database_url}"
 web:
   listen: 127.0.0.1:0
-alerts:
+{web_extra}alerts:
   max_backoff_ms: 2000
   webhooks:
     - name: test
