@@ -66,9 +66,13 @@ responses:
 channels:
   chain: l1
   receipt_signer: tower
-  vector_channel_factory: "{c['ChannelFactory']}"
+"""
+    if "ChannelFactory" in c:
+        extra += f"""  vector_channel_factory: "{c['ChannelFactory']}"
   vector_mastercopy: "{c['ChannelMastercopy']}"
-  nitro_adjudicator: "{c['NitroAdjudicator']}"
+"""
+    if "NitroAdjudicator" in c:
+        extra += f"""  nitro_adjudicator: "{c['NitroAdjudicator']}"
 """
     lw = make_l2watch(extra=extra, web_extra=web, l1_extra=L1_TXMGR).start()
     return lw, tower
@@ -314,4 +318,28 @@ def test_intake_refuses_bad_submissions_and_stores_nothing(world, make_l2watch, 
     assert code == 200 and body["accepted"] == 1 and body["refused"] == 1
     assert body["results"][1]["code"] == "stale_nonce"
     assert [r for r in held_rows(database) if r[0] == "vector"] == [["vector", v.address[2:].lower(), "7"]]
+    lw.assert_clean()
+
+
+def test_unanswered_stale_close_near_its_deadline_raises_window_closing(world, make_l2watch, workdir):
+    """In dry-run nothing is sent: with a 10-minute challenge window and the
+    default 15-minute warning, the stale close is at once also an
+    unanswered one, and channel_window_closing says so."""
+    channels.install_channels(world, vector=False)
+    ch = channels.open_nitro_channel(world, channel_nonce=3, challenge_duration=600)
+    lw, _ = start_tower(make_l2watch, workdir, world, mode="dry-run")
+    states = {n: ch.state(n) for n in (2, 5)}
+    sigs = {n: ch.sign(s) for n, s in states.items()}
+    assert post(lw, nitro_submission(ch, states[5], sigs[5]))[0] == 200
+    ch.challenge(states[2], sigs[2], "bob")
+    closing = wait_until(lambda: findings(lw, "channel_window_closing"), timeout=30, what="the window warning")
+    assert len(closing) == 1
+    w = closing[0]
+    stale = findings(lw, "stale_channel_close")
+    assert len(stale) == 1 and w["evidence"]["staleFinding"] == stale[0]["id"]
+    assert w["severity"] == "critical" and 0 < w["evidence"]["secondsLeft"] <= 600
+    assert w["evidence"]["response"] in ("planned", "dry_run")  # never sent
+    assert "UNANSWERED" in w["title"]
+    # Nothing was sent: the challenge still stands at turn 2.
+    assert ch.status()["turn_num_record"] == 2
     lw.assert_clean()
