@@ -90,8 +90,73 @@ static void test_no_bump_past_the_cap(void)
     CHECK(capped && eq(&next.max_fee, 10000000000ULL));
 }
 
+/* Urgency is the share of the window used, in thousandths. */
+static void test_urgency(void)
+{
+    CHECK(l2w_fees_urgency(0, 0, 5000) == 0);          /* no deadline */
+    CHECK(l2w_fees_urgency(1000, 4600, 1000) == 0);    /* just opened */
+    CHECK(l2w_fees_urgency(1000, 4600, 900) == 0);     /* clock behind the window */
+    CHECK(l2w_fees_urgency(1000, 4600, 2800) == 500);
+    CHECK(l2w_fees_urgency(1000, 4600, 4240) == 900);
+    CHECK(l2w_fees_urgency(1000, 4600, 4600) == 1000); /* at and past the deadline */
+    CHECK(l2w_fees_urgency(1000, 4600, 9999) == 1000);
+    CHECK(l2w_fees_urgency(5000, 4600, 4000) == 0);    /* a window that ends before it starts */
+}
+
+/* The tip grows with the square of urgency toward the headroom under the
+ * cap; nothing is ever lowered and the cap holds. */
+static void test_urgent_fees_rise_toward_the_cap(void)
+{
+    l2w_txmgr_config c = cfg_with_cap(110);
+    l2w_fee_market m = {.next_base_fee = gwei(5), .tip = gwei(1)};
+    l2w_fees base;
+    bool capped;
+    CHECK(l2w_fees_initial(&m, &c, &base, &capped) == L2W_OK);
+    l2w_fees f = base;
+    CHECK(l2w_fees_urgent(&f, &m, &c, 0, &capped) == L2W_OK);
+    CHECK(l2w_u256_cmp(&f.tip, &base.tip) == 0 && l2w_u256_cmp(&f.max_fee, &base.max_fee) == 0);
+    /* headroom = 110 - 2 * 5 = 100 gwei; at half the window a quarter of it */
+    f = base;
+    CHECK(l2w_fees_urgent(&f, &m, &c, 500, &capped) == L2W_OK);
+    CHECK(eq(&f.tip, 25000000000ULL) && eq(&f.max_fee, 35000000000ULL) && !capped);
+    f = base;
+    CHECK(l2w_fees_urgent(&f, &m, &c, 900, &capped) == L2W_OK);
+    CHECK(eq(&f.tip, 81000000000ULL) && eq(&f.max_fee, 91000000000ULL));
+    /* at the deadline: everything under the cap */
+    f = base;
+    CHECK(l2w_fees_urgent(&f, &m, &c, 1000, &capped) == L2W_OK);
+    CHECK(eq(&f.tip, 100000000000ULL) && eq(&f.max_fee, 110000000000ULL));
+    /* a higher tip already paid is kept */
+    f = base;
+    f.tip = gwei(90);
+    f.max_fee = gwei(100);
+    CHECK(l2w_fees_urgent(&f, &m, &c, 500, &capped) == L2W_OK);
+    CHECK(eq(&f.tip, 90000000000ULL) && eq(&f.max_fee, 100000000000ULL));
+    /* a base fee above the cap leaves no headroom: the cap holds */
+    m.next_base_fee = gwei(80);
+    f = base;
+    CHECK(l2w_fees_urgent(&f, &m, &c, 1000, &capped) == L2W_OK);
+    CHECK(l2w_u256_cmp(&f.max_fee, &(l2w_u256){0}) > 0);
+    l2w_u256 cap = gwei(110);
+    CHECK(l2w_u256_cmp(&f.max_fee, &cap) <= 0 && l2w_u256_cmp(&f.tip, &f.max_fee) <= 0);
+}
+
+static void test_resubmit_interval_shrinks(void)
+{
+    l2w_txmgr_config c = cfg_with_cap(100);
+    c.resubmit_after_ms = 60000;
+    CHECK(l2w_fees_resubmit_ms(&c, 0, 1000) == 60000);        /* no deadline */
+    CHECK(l2w_fees_resubmit_ms(&c, 10000, 1000) == 60000);    /* 9000 s left: a sixth is longer */
+    CHECK(l2w_fees_resubmit_ms(&c, 1120, 1000) == 20000);     /* 120 s left */
+    CHECK(l2w_fees_resubmit_ms(&c, 1003, 1000) == 1000);      /* floor */
+    CHECK(l2w_fees_resubmit_ms(&c, 900, 1000) == 1000);       /* past it */
+}
+
 int main(void)
 {
+    RUN(test_urgency);
+    RUN(test_urgent_fees_rise_toward_the_cap);
+    RUN(test_resubmit_interval_shrinks);
     l2w_test_seed();
     RUN(test_initial_fees);
     RUN(test_bump_is_at_least_ten_percent);
