@@ -36,3 +36,22 @@ l2w_status l2w_html_escape(char **out, const char *s)
     *out = buf;
     return L2W_OK;
 }
+
+void l2w_html_cell(FILE *f, const PGresult *res, int row, int col, const char *cls)
+{
+    fputs(cls ? "<td class=\"" : "<td>", f);
+    if (cls) {
+        fputs(cls, f);
+        fputs("\">", f);
+    }
+    if (PQgetisnull(res, row, col))
+        fputs("<span class=\"muted\">&mdash;</span>", f);
+    else
+        l2w_html_put(f, PQgetvalue(res, row, col));
+    fputs("</td>", f);
+}
+
+void l2w_html_empty_row(FILE *f, int cols, const char *text)
+{
+    fprintf(f, "<tr><td colspan=\"%d\" class=\"muted\">%s</td></tr>\n", cols, text);
+}

@@ -12,6 +12,7 @@
 #include "web/html.h"
 #include "web/routes.h"
 #include "web/routes_dashboard_bridges.h"
+#include "web/routes_dashboard_channels.h"
 
 /* Rows shown; the JSON API pages further. */
 #define DASH_FINDINGS "50"
@@ -50,6 +51,7 @@ typedef struct {
     PGresult *proposals;
     PGresult *responses;
     l2w_web_bridge_data bridges;
+    l2w_web_channel_data channels;
 } dashboard_data;
 
 static void data_clear(dashboard_data *d)
@@ -59,6 +61,7 @@ static void data_clear(dashboard_data *d)
     PQclear(d->proposals);
     PQclear(d->responses);
     l2w_web_bridges_clear(&d->bridges);
+    l2w_web_channels_clear(&d->channels);
     memset(d, 0, sizeof *d);
 }
 
@@ -77,28 +80,10 @@ static l2w_status load(dashboard_data *d, const l2w_web_request *req, l2w_err *e
         st = l2w_db_exec(db, &d->responses, responses_sql, 0, NULL, err);
     if (st == L2W_OK)
         st = l2w_web_bridges_load(&d->bridges, db, req->cfg, true, err);
+    if (st == L2W_OK)
+        st = l2w_web_channels_load(&d->channels, db, req->cfg, err);
     l2w_db_pool_release(req->pool, db);
     return st;
-}
-
-/* A cell's text, escaped; SQL NULL shows as a dash. */
-static void cell(FILE *f, const PGresult *res, int row, int col, const char *cls)
-{
-    fputs(cls ? "<td class=\"" : "<td>", f);
-    if (cls) {
-        fputs(cls, f);
-        fputs("\">", f);
-    }
-    if (PQgetisnull(res, row, col))
-        fputs("<span class=\"muted\">&mdash;</span>", f);
-    else
-        l2w_html_put(f, PQgetvalue(res, row, col));
-    fputs("</td>", f);
-}
-
-static void empty_row(FILE *f, int cols, const char *text)
-{
-    fprintf(f, "<tr><td colspan=\"%d\" class=\"muted\">%s</td></tr>\n", cols, text);
 }
 
 /* Class names come from this fixed list, never from the database. */
@@ -135,17 +120,17 @@ static void render_chains(FILE *f, const PGresult *res)
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
         fputs("<tr>", f);
-        cell(f, res, i, 0, NULL);
-        cell(f, res, i, 1, NULL);
-        cell(f, res, i, 2, "num");
-        cell(f, res, i, 3, "num");
-        cell(f, res, i, 4, "num");
-        cell(f, res, i, 5, "num");
-        cell(f, res, i, 6, NULL);
+        l2w_html_cell(f, res, i, 0, NULL);
+        l2w_html_cell(f, res, i, 1, NULL);
+        l2w_html_cell(f, res, i, 2, "num");
+        l2w_html_cell(f, res, i, 3, "num");
+        l2w_html_cell(f, res, i, 4, "num");
+        l2w_html_cell(f, res, i, 5, "num");
+        l2w_html_cell(f, res, i, 6, NULL);
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        empty_row(f, 7, "No chains yet.");
+        l2w_html_empty_row(f, 7, "No chains yet.");
     fputs("</tbody></table></section>\n", f);
 }
 
@@ -160,19 +145,19 @@ static void render_findings(FILE *f, const PGresult *res)
         fprintf(f, "<tr><td><span class=\"%s\">", severity_class(sev));
         l2w_html_put(f, sev);
         fputs("</span></td>", f);
-        cell(f, res, i, 2, NULL);
-        cell(f, res, i, 3, NULL);
+        l2w_html_cell(f, res, i, 2, NULL);
+        l2w_html_cell(f, res, i, 3, NULL);
         fputs("<td><a href=\"/api/v1/findings/", f);
         l2w_html_put(f, PQgetvalue(res, i, 0));
         fputs("\">", f);
         l2w_html_put(f, PQgetvalue(res, i, 4));
         fputs("</a></td>", f);
-        cell(f, res, i, 5, NULL);
-        cell(f, res, i, 6, NULL);
+        l2w_html_cell(f, res, i, 5, NULL);
+        l2w_html_cell(f, res, i, 6, NULL);
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        empty_row(f, 6, "No findings.");
+        l2w_html_empty_row(f, 6, "No findings.");
     fputs("</tbody></table></section>\n", f);
 }
 
@@ -185,20 +170,20 @@ static void render_proposals(FILE *f, const PGresult *res)
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
         fputs("<tr>", f);
-        cell(f, res, i, 0, NULL);
-        cell(f, res, i, 1, "num");
-        cell(f, res, i, 2, "num");
-        cell(f, res, i, 3, "hash");
+        l2w_html_cell(f, res, i, 0, NULL);
+        l2w_html_cell(f, res, i, 1, "num");
+        l2w_html_cell(f, res, i, 2, "num");
+        l2w_html_cell(f, res, i, 3, "hash");
         const char *check = PQgetvalue(res, i, 4);
         fprintf(f, "<td><span class=\"%s\">", check_class(check));
         l2w_html_put(f, check);
         fputs("</span></td>", f);
-        cell(f, res, i, 5, "hash");
-        cell(f, res, i, 6, "num");
+        l2w_html_cell(f, res, i, 5, "hash");
+        l2w_html_cell(f, res, i, 6, "num");
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        empty_row(f, 7, "No output proposals yet.");
+        l2w_html_empty_row(f, 7, "No output proposals yet.");
     fputs("</tbody></table></section>\n", f);
 }
 
@@ -228,11 +213,11 @@ static void render_responses(FILE *f, const PGresult *res)
         l2w_html_put(f, PQgetvalue(res, i, 0));
         fputs("</a></td>", f);
         for (int c = 1; c <= 9; c++)
-            cell(f, res, i, c, c == 6 ? "hash" : NULL);
+            l2w_html_cell(f, res, i, c, c == 6 ? "hash" : NULL);
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        empty_row(f, 10, "No responses.");
+        l2w_html_empty_row(f, 10, "No responses.");
     fputs("</tbody></table></section>\n", f);
 }
 
@@ -251,6 +236,7 @@ static l2w_status render(char **out, size_t *out_len, const l2w_config *cfg, con
         render_chains(f, data->chains);
         render_findings(f, data->findings);
         l2w_web_bridges_render(f, cfg, &data->bridges);
+        l2w_web_channels_render(f, cfg, &data->channels);
         render_responses(f, data->responses);
         render_proposals(f, data->proposals);
     } else {

@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import urllib.error
 import urllib.request
 
@@ -177,6 +178,13 @@ def test_vector_stale_dispute_is_answered_with_the_newest_state(world, make_l2wa
     disputes = lw.get_json("/api/v1/channel-disputes")
     assert sorted(d["verdict"] for d in disputes) == ["current", "stale"]
     assert len(findings(lw, "stale_channel_close")) == 1
+    # The dashboard's Channels section: one channel, two disputes, one answered.
+    status, page = lw.get("/")
+    section = page[page.index("<h2>Channels</h2>"):]
+    section = section[:section.index("</section>")]
+    cells = re.findall(r'<td class="num">(\d+)</td>', section)[:6]
+    assert cells == ["1", "2", "1", "1", "0", "0"], cells
+    assert v.address.lower() in section and "verified" in section
     lw.assert_clean()
 
 
