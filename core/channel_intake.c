@@ -186,21 +186,29 @@ static const char *nitro_fault_code(const l2w_nitro_verdict *v, const l2w_nitro_
     return "bad_signature";
 }
 
-static l2w_status check_nitro(l2w_channel_submission *out, const char **code, const l2w_channel_intake_ctx *ctx,
-                              const json_t *item, l2w_err *err)
+l2w_status l2w_nitro_from_submission(l2w_nitro_fixed *f, l2w_nitro_state *s,
+                                     l2w_nitro_sig sigs[L2W_NITRO_MAX_PARTICIPANTS], size_t *n_sigs,
+                                     const json_t *item, l2w_err *err)
 {
-    *code = "malformed_json";
     /* The codec's form has no "protocol": read a copy without it. */
     json_t *body = json_copy((json_t *)item);
     if (!body)
         return L2W_ERR_NOMEM;
     json_object_del(body, "protocol");
+    l2w_status st = l2w_nitro_from_json(f, s, sigs, n_sigs, body, err);
+    json_decref(body);
+    return st;
+}
+
+static l2w_status check_nitro(l2w_channel_submission *out, const char **code, const l2w_channel_intake_ctx *ctx,
+                              const json_t *item, l2w_err *err)
+{
+    *code = "malformed_json";
     l2w_nitro_fixed f;
     l2w_nitro_state s;
     l2w_nitro_sig sigs[L2W_NITRO_MAX_PARTICIPANTS];
     size_t n_sigs = 0;
-    l2w_status st = l2w_nitro_from_json(&f, &s, sigs, &n_sigs, body, err);
-    json_decref(body);
+    l2w_status st = l2w_nitro_from_submission(&f, &s, sigs, &n_sigs, item, err);
     if (st != L2W_OK)
         return st;
     l2w_u256 want = l2w_u256_from_u64(ctx->chain_id);

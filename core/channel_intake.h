@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/channel_nitro.h"
 #include "core/config.h"
 #include "core/eth_types.h"
 #include "core/status.h"
@@ -63,6 +64,12 @@ typedef struct {
 L2W_MUST_CHECK l2w_status l2w_channel_intake_check(l2w_channel_submission *out, const char **code,
                                                    const l2w_channel_intake_ctx *ctx, const json_t *item,
                                                    l2w_err *err);
+
+/* Reads a Nitro submission (l2w_nitro_from_json's form plus "protocol"),
+ * without checking its channel or signatures. */
+L2W_MUST_CHECK l2w_status l2w_nitro_from_submission(l2w_nitro_fixed *f, l2w_nitro_state *s,
+                                                    l2w_nitro_sig sigs[L2W_NITRO_MAX_PARTICIPANTS], size_t *n_sigs,
+                                                    const json_t *item, l2w_err *err);
 
 /* The Vector channel address ChannelFactory.getChannelAddress(alice, bob)
  * returns: CREATE2 by the factory with salt keccak256(alice || bob ||

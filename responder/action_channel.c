@@ -56,16 +56,11 @@ static l2w_status vector_calldata(l2w_bytes *out, const json_t *held, l2w_err *e
 
 static l2w_status nitro_calldata(l2w_bytes *out, const json_t *held, l2w_err *err)
 {
-    json_t *body = json_copy((json_t *)held);
-    if (!body)
-        return L2W_ERR_NOMEM;
-    json_object_del(body, "protocol");
     l2w_nitro_fixed f;
     l2w_nitro_state s;
     l2w_nitro_sig sigs[L2W_NITRO_MAX_PARTICIPANTS];
     size_t n = 0;
-    l2w_status st = l2w_nitro_from_json(&f, &s, sigs, &n, body, err);
-    json_decref(body);
+    l2w_status st = l2w_nitro_from_submission(&f, &s, sigs, &n, held, err);
     if (st != L2W_OK)
         return st;
     uint8_t *data = NULL;
