@@ -346,14 +346,13 @@ static bool keep_body(conn_state *c, const char *data, size_t len)
     return true;
 }
 
-static enum MHD_Result finish(l2w_web *web, conn_state *c, struct MHD_Connection *conn, l2w_web_response *resp,
+static enum MHD_Result finish(conn_state *c, struct MHD_Connection *conn, l2w_web_response *resp,
                               const char *retry_after, const char *www_authenticate)
 {
     c->answered = true;
     unsigned code = resp->code;
     enum MHD_Result ret = send_response(conn, resp, code == 405 ? c->d.allow : NULL, retry_after, www_authenticate);
     count_request(c->d.label, code, now_seconds() - c->started);
-    (void)web;
     return ret;
 }
 
@@ -377,7 +376,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         l2w_web_response resp = {0};
         char retry_after[24] = "", www[96] = "";
         if (refuse_early(web, c, conn, &resp, retry_after, sizeof retry_after, www, sizeof www))
-            return finish(web, c, conn, &resp, retry_after, www);
+            return finish(c, conn, &resp, retry_after, www);
         return MHD_YES;
     }
     if (c->answered) {
@@ -399,7 +398,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else {
         answer(web, &resp, &c->d, c, conn, method, url);
     }
-    return finish(web, c, conn, &resp, NULL, NULL);
+    return finish(c, conn, &resp, NULL, NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
