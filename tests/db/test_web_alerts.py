@@ -257,7 +257,7 @@ def test_database_down(receivers, webalerts):
     assert w.get("/healthz")[0] == 200
     status, _, body = w.get("/readyz")
     assert status == 503 and body.startswith("not ready: ")
-    assert w.get_json("/api/v1/findings", expect=503) == {"error": "database unavailable"}
+    assert w.get_json("/api/v1/findings", expect=503) == {"code": "unavailable", "error": "database unavailable"}
     status, headers, page = w.get("/")
     assert status == 503 and headers["content-type"].startswith("text/html") and "unavailable" in page
     wait_until(lambda: "database unavailable, retrying" in w.output(), timeout=10, what="the worker to retry")

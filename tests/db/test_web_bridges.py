@@ -381,7 +381,7 @@ def test_escrow_refusals(migrated, serve):
     base = "/api/v1/bridges/op-main/escrow?token=native"
     for path in ("/api/v1/bridges/nope/escrow?token=native", "/api/v1/bridges/op-main-2/escrow",
                  "/api/v1/bridges/OP-MAIN/escrow"):
-        assert w.get_json(path, expect=404) == {"error": "no such bridge", "param": "name"}, path
+        assert w.get_json(path, expect=404) == {"code": "not_found", "error": "no such bridge", "param": "name"}, path
     for path in ("/api/v1/bridges/op-main", "/api/v1/bridges/op-main/", "/api/v1/bridges/op-main/escrows",
                  "/api/v1/bridges/op-main/escrow/x", "/api/v1/bridges/", "/api/v1/bridges//escrow"):
         status, headers, body = w.get(path)
