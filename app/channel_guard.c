@@ -32,6 +32,9 @@ static const char unwarned_sql[] =
     " (SELECT b.timestamp FROM blocks b WHERE b.chain = d.chain ORDER BY b.number DESC LIMIT 1)"
     " FROM channel_disputes d JOIN findings f ON f.id = d.finding_id"
     " WHERE d.chain = $1 AND d.check_status = 2 AND d.warned_at IS NULL AND f.status = 'open'"
+    /* only those already inside the warning time, so a quiet step reads nothing */
+    " AND d.deadline <= (SELECT b.timestamp FROM blocks b WHERE b.chain = $1 ORDER BY b.number DESC LIMIT 1)"
+    "   + $2::bigint"
     " ORDER BY d.deadline LIMIT " GUARD_BATCH;
 
 static const char warned_sql[] =
@@ -136,13 +139,14 @@ static l2w_status judge_one(l2w_db *db, const l2w_config *cfg, const l2w_channel
     return st;
 }
 
-static l2w_status judge_pending(l2w_db *db, const l2w_config *cfg, size_t *raised, l2w_err *err)
+static l2w_status judge_pending(l2w_db *db, const l2w_config *cfg, size_t *raised, bool *more, l2w_err *err)
 {
     const char *params[] = {cfg->channels.chain};
     PGresult *res;
     l2w_status st = l2w_db_exec(db, &res, pending_sql, 1, params, err);
     if (st != L2W_OK)
         return st;
+    *more = PQntuples(res) == atoi(GUARD_BATCH); /* a full batch: more may wait */
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
         l2w_channel_dispute d;
         l2w_channel_held h;
@@ -188,9 +192,11 @@ static l2w_status warn_one(l2w_db *db, const l2w_config *cfg, const l2w_channel_
 
 static l2w_status warn_closing(l2w_db *db, const l2w_config *cfg, size_t *raised, l2w_err *err)
 {
-    const char *params[] = {cfg->channels.chain};
+    char warn[16];
+    snprintf(warn, sizeof warn, "%u", cfg->channels.warn_before_s);
+    const char *params[] = {cfg->channels.chain, warn};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res, unwarned_sql, 1, params, err);
+    l2w_status st = l2w_db_exec(db, &res, unwarned_sql, 2, params, err);
     if (st != L2W_OK)
         return st;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
@@ -212,12 +218,13 @@ static l2w_status warn_closing(l2w_db *db, const l2w_config *cfg, size_t *raised
     return st;
 }
 
-l2w_status l2w_channel_guard_step(l2w_db *db, const l2w_config *cfg, size_t *raised, l2w_err *err)
+l2w_status l2w_channel_guard_step(l2w_db *db, const l2w_config *cfg, size_t *raised, bool *more, l2w_err *err)
 {
     *raised = 0;
+    *more = false;
     if (!cfg->channels.enabled)
         return L2W_OK;
-    l2w_status st = judge_pending(db, cfg, raised, err);
+    l2w_status st = judge_pending(db, cfg, raised, more, err);
     if (st == L2W_OK)
         st = warn_closing(db, cfg, raised, err);
     return st;

@@ -1,6 +1,7 @@
 #ifndef L2W_APP_CHANNEL_GUARD_H
 #define L2W_APP_CHANNEL_GUARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -19,7 +20,10 @@
  *   - a channel without a held state: noted, nothing raised.
  * Then every stale close still without a verified response whose deadline
  * is within channels.warn_before_s of the latest block's time raises
- * channel_window_closing, once. *raised counts findings created. */
-L2W_MUST_CHECK l2w_status l2w_channel_guard_step(l2w_db *db, const l2w_config *cfg, size_t *raised, l2w_err *err);
+ * channel_window_closing, once. *raised counts findings created; *more is
+ * set when a full batch was judged and more disputes may wait (step again
+ * at once). */
+L2W_MUST_CHECK l2w_status l2w_channel_guard_step(l2w_db *db, const l2w_config *cfg, size_t *raised, bool *more,
+                                                 l2w_err *err);
 
 #endif

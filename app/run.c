@@ -87,9 +87,11 @@ static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *m
         *more = *more && st == L2W_OK;
         if (st == L2W_OK && w->cfg->channels.enabled && strcmp(w->cfg->channels.chain, w->chain->name) == 0) {
             size_t raised = 0;
-            st = l2w_channel_guard_step(db, w->cfg, &raised, err);
+            bool backlog = false;
+            st = l2w_channel_guard_step(db, w->cfg, &raised, &backlog, err);
             if (raised > 0)
                 l2w_wakeup_notify(w->wakeup); /* a response waits */
+            *more = *more || (st == L2W_OK && backlog);
         }
         if (st != L2W_OK || w->chain->role == L2W_CHAIN_L1)
             return st;

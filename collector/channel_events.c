@@ -60,7 +60,7 @@ l2w_status l2w_channel_dispute_decode(l2w_channel_dispute *out, const l2w_watch 
                                       uint64_t block_timestamp, l2w_err *err)
 {
     memset(out, 0, sizeof *out);
-    l2w_status st;
+    l2w_status st = L2W_ERR_INVALID;
     switch (w->kind) {
     case L2W_WATCH_VECTOR_DISPUTED:
         st = decode_vector(out, log, err);
