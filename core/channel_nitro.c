@@ -28,14 +28,6 @@ static const char checkpoint_signature[] =
 /* FixedPart's fields, by index. */
 enum { FP_CHAIN_ID, FP_PARTICIPANTS, FP_CHANNEL_NONCE, FP_APP_DEFINITION, FP_CHALLENGE_DURATION, FP_FIELDS };
 
-/* secp256k1's order n and n/2, big-endian. */
-static const uint8_t curve_order[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                        0xff, 0xff, 0xff, 0xff, 0xfe, 0xba, 0xae, 0xdc, 0xe6, 0xaf, 0x48,
-                                        0xa0, 0x3b, 0xbf, 0xd2, 0x5e, 0x8c, 0xd0, 0x36, 0x41, 0x41};
-static const uint8_t half_order[32] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                       0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
-                                       0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
-
 /* ---- storage ---- */
 
 l2w_status l2w_nitro_fixed_alloc(l2w_nitro_fixed *f, size_t n_participants, l2w_err *err)
@@ -272,8 +264,8 @@ static l2w_nitro_sig_fault ecrecover(l2w_addr *out, const l2w_hash *digest, cons
         l2w_err_set(err, "v is %u, expected 27 or 28", sig->v);
         return L2W_NITRO_SIG_BAD_V;
     }
-    if (zero32(sig->r) || zero32(sig->s) || memcmp(sig->r, curve_order, 32) >= 0 ||
-        memcmp(sig->s, curve_order, 32) >= 0) {
+    if (zero32(sig->r) || zero32(sig->s) || memcmp(sig->r, l2w_secp_order, 32) >= 0 ||
+        memcmp(sig->s, l2w_secp_order, 32) >= 0) {
         l2w_err_set(err, "recovers no signer: r or s is zero or not below the curve order");
         return L2W_NITRO_SIG_UNRECOVERABLE;
     }
@@ -281,9 +273,9 @@ static l2w_nitro_sig_fault ecrecover(l2w_addr *out, const l2w_hash *digest, cons
     memcpy(low.r, sig->r, 32);
     memcpy(low.s, sig->s, 32);
     low.recid = sig->v - 27;
-    if (memcmp(sig->s, half_order, 32) > 0) {
+    if (memcmp(sig->s, l2w_secp_half_order, 32) > 0) {
         l2w_u256 n, s;
-        l2w_u256_from_be32(&n, curve_order);
+        l2w_u256_from_be32(&n, l2w_secp_order);
         l2w_u256_from_be32(&s, sig->s);
         if (l2w_u256_sub(&s, &n, &s) != L2W_OK) /* cannot fail: s < n */
             return L2W_NITRO_SIG_UNRECOVERABLE;

@@ -41,11 +41,6 @@ const char l2w_vector_channel_disputed_signature[] = "ChannelDisputed(address," 
  * commitment: a 0x16 byte, the text, and "32" (the commitment's length). */
 static const char channel_message_prefix[] = "\x16Vector Signed Message:\n32";
 
-/* secp256k1's n/2, the largest s OpenZeppelin's ECDSA.recover accepts. */
-static const uint8_t half_order[32] = {0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                       0xff, 0xff, 0xff, 0xff, 0xff, 0x5d, 0x57, 0x6e, 0x73, 0x57, 0xa4,
-                                       0x50, 0x1d, 0xdf, 0xe9, 0x2f, 0x46, 0x68, 0x1b, 0x20, 0xa0};
-
 /* ---- state storage ---- */
 
 l2w_status l2w_vector_state_alloc(l2w_vector_state *s, size_t n_assets, l2w_err *err)
@@ -247,7 +242,7 @@ static l2w_vector_sig_fault check_signature(l2w_addr *recovered, const l2w_hash 
         l2w_err_set(err, "length %zu, expected %d bytes (r || s || v)", sig ? sig_len : 0, L2W_VECTOR_SIG_LEN);
         return L2W_VECTOR_SIG_LENGTH;
     }
-    if (memcmp(sig + 32, half_order, 32) > 0) {
+    if (memcmp(sig + 32, l2w_secp_half_order, 32) > 0) {
         l2w_err_set(err, "s is above n/2 (the malleable form OpenZeppelin ECDSA refuses)");
         return L2W_VECTOR_SIG_HIGH_S;
     }

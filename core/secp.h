@@ -25,6 +25,11 @@ typedef struct {
     int recid;
 } l2w_signature;
 
+/* The curve order n and n/2, big-endian: the bounds contracts check on
+ * signatures themselves (OpenZeppelin ECDSA: s <= n/2; ecrecover: r, s < n). */
+extern const uint8_t l2w_secp_order[32];
+extern const uint8_t l2w_secp_half_order[32];
+
 /* L2W_ERR_INVALID unless 0 < key < n (the curve order). */
 L2W_MUST_CHECK l2w_status l2w_secp_seckey_check(const uint8_t seckey[32], l2w_err *err);
 
