@@ -58,9 +58,11 @@ static const char orphans_sql[] =
     " WHERE delivered_at IS NULL AND NOT (sink = ANY($1::text[]))"
     " GROUP BY sink ORDER BY sink LIMIT 20";
 
-static const char enqueue_sql[] =
+static const l2w_db_stmt enqueue_stmt = {
+    "alert_enqueue",
     "INSERT INTO alert_outbox (finding_id, event, sink, payload) VALUES ($1::bigint, $2, $3, $4::jsonb)"
-    " ON CONFLICT (finding_id, event, sink) DO NOTHING";
+    " ON CONFLICT (finding_id, event, sink) DO NOTHING",
+    4};
 
 static const double delivery_buckets[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
@@ -498,7 +500,7 @@ l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event,
     snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
     for (size_t i = 0; i < cfg->n_webhooks; i++) {
         const char *params[] = {id_text, event, cfg->webhooks[i].name, payload_json};
-        l2w_status st = l2w_db_exec(db, NULL, enqueue_sql, 4, params, err);
+        l2w_status st = l2w_db_run(db, NULL, &enqueue_stmt, params, NULL, NULL, err);
         if (st != L2W_OK) {
             l2w_err_prefix(err, "alerts: queueing finding %s for %s", id_text, cfg->webhooks[i].name);
             return st;

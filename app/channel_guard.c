@@ -13,16 +13,24 @@
  * which comes at once (the caller steps again while work is left). */
 #define GUARD_BATCH "200"
 
-static const char pending_sql[] =
+static const l2w_db_stmt pending_stmt = {
+    "channel_guard_pending",
     "SELECT d.block_hash, d.log_index, d.block_number, d.block_timestamp, d.tx_hash, d.protocol, d.channel,"
     " d.version::text, d.deadline, d.disputer, s.version::text, s.state_hash, s.state::text"
     " FROM channel_disputes d LEFT JOIN channel_states s"
     "   ON s.chain = d.chain AND s.protocol = d.protocol AND s.channel = d.channel"
-    " WHERE d.chain = $1 AND d.check_status = 0 ORDER BY d.block_number, d.log_index LIMIT " GUARD_BATCH;
+    " WHERE d.chain = $1 AND d.check_status = 0 ORDER BY d.block_number, d.log_index LIMIT " GUARD_BATCH,
+    1};
 
-static const char judged_sql[] =
-    "UPDATE channel_disputes SET check_status = $4::smallint, held_version = $5::numeric, finding_id = $6::bigint,"
-    " checked_at = now() WHERE chain = $1 AND block_hash = $2::bytea AND log_index = $3::integer";
+/* Every verdict of a step in one statement. */
+static const l2w_db_stmt judged_stmt = {
+    "channel_guard_judged",
+    "UPDATE channel_disputes d SET check_status = u.status::smallint, held_version = u.held,"
+    " finding_id = u.finding, checked_at = now()"
+    " FROM unnest($2::bytea[], $3::integer[], $4::integer[], $5::numeric[], $6::bigint[])"
+    "   AS u(block_hash, log_index, status, held, finding)"
+    " WHERE d.chain = $1 AND d.block_hash = u.block_hash AND d.log_index = u.log_index",
+    6};
 
 /* Stale closes not yet warned about, with their finding's newest response. */
 static const char unwarned_sql[] =
@@ -82,32 +90,74 @@ static l2w_status row_held(l2w_channel_held *h, json_t **doc, PGresult *res, int
     return L2W_OK;
 }
 
-static l2w_status mark_judged(l2w_db *db, const char *chain, const l2w_channel_dispute *d, l2w_channel_verdict v,
-                              const l2w_channel_held *h, int64_t finding_id, l2w_err *err)
+/* The verdicts of a step, as the columns of judged_stmt. */
+typedef struct {
+    l2w_db_copy cols[5];
+    size_t n;
+} verdicts;
+
+static void verdicts_begin(verdicts *v, size_t n)
 {
-    char bh[67], li[16], status[4], held[L2W_U256_DEC_LEN], fid[24];
-    l2w_db_bytea_text(bh, d->block_hash.b, 32);
-    snprintf(li, sizeof li, "%u", (unsigned)d->log_index);
-    snprintf(status, sizeof status, "%d", (int)v);
-    if (h->held)
-        l2w_u256_to_dec(held, &h->version);
-    snprintf(fid, sizeof fid, "%lld", (long long)finding_id);
-    const char *params[] = {chain, bh, li, status, h->held ? held : NULL, finding_id > 0 ? fid : NULL};
-    return l2w_db_exec(db, NULL, judged_sql, 6, params, err);
+    static const uint32_t oids[] = {L2W_OID_BYTEA, L2W_OID_INT4, L2W_OID_INT4, L2W_OID_NUMERIC, L2W_OID_INT8};
+    for (size_t i = 0; i < 5; i++)
+        l2w_db_array_begin(&v->cols[i], oids[i], n);
+    v->n = n;
 }
 
+static void verdicts_add(verdicts *v, const l2w_channel_dispute *d, l2w_channel_verdict verdict,
+                         const l2w_channel_held *h, int64_t finding_id)
+{
+    l2w_db_copy_bytea(&v->cols[0], d->block_hash.b, 32);
+    l2w_db_copy_int4(&v->cols[1], (int32_t)d->log_index);
+    l2w_db_copy_int4(&v->cols[2], (int32_t)verdict);
+    if (h->held) {
+        char held[L2W_U256_DEC_LEN];
+        l2w_u256_to_dec(held, &h->version);
+        l2w_db_copy_numeric(&v->cols[3], held);
+    } else {
+        l2w_db_copy_null(&v->cols[3]);
+    }
+    if (finding_id > 0)
+        l2w_db_copy_int8(&v->cols[4], finding_id);
+    else
+        l2w_db_copy_null(&v->cols[4]);
+}
+
+static l2w_status verdicts_store(l2w_db *db, const char *chain, verdicts *v, l2w_err *err)
+{
+    static const char *const names[] = {"block hashes", "log indexes", "verdicts", "held versions", "findings"};
+    const char *params[6] = {chain};
+    int lengths[6] = {0}, formats[6] = {0};
+    for (size_t i = 0; i < 5; i++) {
+        l2w_status st = l2w_db_array_check(&v->cols[i], names[i], err);
+        if (st != L2W_OK)
+            return st;
+        params[1 + i] = (const char *)v->cols[i].buf.data;
+        lengths[1 + i] = (int)v->cols[i].buf.len;
+        formats[1 + i] = 1;
+    }
+    return l2w_db_run(db, NULL, &judged_stmt, params, lengths, formats, err);
+}
+
+static void verdicts_free(verdicts *v)
+{
+    for (size_t i = 0; i < 5; i++)
+        l2w_bytes_free(&v->cols[i].buf);
+}
+
+/* Judges d inside the step's transaction; a stale close's finding (and its
+ * response) is written here, its title kept in *raised_title for the log
+ * once the step commits. */
 static l2w_status judge_one(l2w_db *db, const l2w_config *cfg, const l2w_channel_dispute *d,
-                            const l2w_channel_held *h, size_t *raised, l2w_err *err)
+                            const l2w_channel_held *h, verdicts *v, char **raised_title, l2w_err *err)
 {
     const char *chain = cfg->channels.chain;
-    l2w_channel_verdict v = l2w_stale_channel_close_judge(d, h);
+    l2w_channel_verdict verdict = l2w_stale_channel_close_judge(d, h);
     l2w_finding f = {0};
     int64_t id = 0;
     bool created = false;
-    l2w_status st = l2w_db_begin(db, err);
-    if (st != L2W_OK)
-        return st;
-    switch (v) {
+    l2w_status st = L2W_OK;
+    switch (verdict) {
     case L2W_CHANNEL_STALE:
         st = l2w_stale_channel_close_finding(&f, chain, d, h, err);
         if (st == L2W_OK)
@@ -129,24 +179,20 @@ static l2w_status judge_one(l2w_db *db, const l2w_config *cfg, const l2w_channel
         break;
     }
     if (st == L2W_OK)
-        st = mark_judged(db, chain, d, v, h, id, err);
-    st = l2w_db_end(db, st, err);
-    if (st == L2W_OK && created) {
-        (*raised)++;
-        L2W_INFO("channels", chain, "%s", f.title);
+        verdicts_add(v, d, verdict, h, id);
+    if (st == L2W_OK && created && !(*raised_title = strdup(f.title))) {
+        l2w_err_set(err, "channel guard: out of memory");
+        st = L2W_ERR_NOMEM;
     }
     l2w_finding_clear(&f);
     return st;
 }
 
-static l2w_status judge_pending(l2w_db *db, const l2w_config *cfg, size_t *raised, bool *more, l2w_err *err)
+static l2w_status judge_rows(l2w_db *db, const l2w_config *cfg, PGresult *res, char **titles, l2w_err *err)
 {
-    const char *params[] = {cfg->channels.chain};
-    PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res, pending_sql, 1, params, err);
-    if (st != L2W_OK)
-        return st;
-    *more = PQntuples(res) == atoi(GUARD_BATCH); /* a full batch: more may wait */
+    verdicts v;
+    verdicts_begin(&v, (size_t)PQntuples(res));
+    l2w_status st = L2W_OK;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
         l2w_channel_dispute d;
         l2w_channel_held h;
@@ -155,10 +201,44 @@ static l2w_status judge_pending(l2w_db *db, const l2w_config *cfg, size_t *raise
         if (st == L2W_OK)
             st = row_held(&h, &doc, res, i, err);
         if (st == L2W_OK)
-            st = judge_one(db, cfg, &d, &h, raised, err);
+            st = judge_one(db, cfg, &d, &h, &v, &titles[i], err);
         json_decref(doc);
     }
+    if (st == L2W_OK)
+        st = verdicts_store(db, cfg->channels.chain, &v, err);
+    verdicts_free(&v);
+    return st;
+}
+
+/* One transaction for the step's pending disputes: a block of disputes is
+ * one commit, and a failure leaves them all pending for the next step.
+ * The read is outside it: only this step moves a dispute out of pending. */
+static l2w_status judge_pending(l2w_db *db, const l2w_config *cfg, size_t *raised, bool *more, l2w_err *err)
+{
+    const char *chain = cfg->channels.chain;
+    PGresult *res;
+    const char *params[] = {chain};
+    l2w_status st = l2w_db_run(db, &res, &pending_stmt, params, NULL, NULL, err);
+    if (st != L2W_OK)
+        return st;
+    int n = PQntuples(res);
+    char **titles = n > 0 ? calloc((size_t)n, sizeof *titles) : NULL;
+    if (n > 0 && !titles) {
+        l2w_err_set(err, "channel guard: out of memory");
+        st = L2W_ERR_NOMEM;
+    } else if (n > 0 && (st = l2w_db_begin(db, err)) == L2W_OK) {
+        st = l2w_db_end(db, judge_rows(db, cfg, res, titles, err), err);
+    }
     PQclear(res);
+    *more = st == L2W_OK && n == atoi(GUARD_BATCH); /* a full batch: more may wait */
+    for (int i = 0; titles && i < n; i++) {
+        if (st == L2W_OK && titles[i]) {
+            (*raised)++;
+            L2W_INFO("channels", chain, "%s", titles[i]);
+        }
+        free(titles[i]);
+    }
+    free(titles);
     return st;
 }
 

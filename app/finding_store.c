@@ -9,6 +9,34 @@
 #include "core/metrics.h"
 #include "responder/plan.h"
 
+/* A lasting condition already open under the same subject is that
+ * finding, whatever its dedup key: one incident, one finding. */
+static const l2w_db_stmt insert_finding_stmt = {
+    "finding_insert",
+    "WITH open AS (SELECT id FROM findings WHERE $12::text IS NOT NULL AND kind = $2 "
+    "AND subject = $12 AND status = 'open'), "
+    "ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
+    "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash, subject) "
+    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
+    "WHERE NOT EXISTS (SELECT 1 FROM open) "
+    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
+    "SELECT id, true FROM ins UNION ALL "
+    "SELECT id, false FROM open UNION ALL "
+    "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins) "
+    "AND NOT EXISTS (SELECT 1 FROM open)",
+    12};
+
+static const l2w_db_stmt finding_doc_stmt = {
+    "finding_document",
+    "SELECT (doc || jsonb_build_object('event', $2::text))::text FROM finding_documents WHERE id = $1", 2};
+
+static const l2w_db_stmt resolve_subject_stmt = {
+    "findings_resolve_subject",
+    "UPDATE findings SET status = 'resolved', updated_at = now(), "
+    "evidence = evidence || jsonb_build_object('resolved_note', $3::text) "
+    "WHERE kind = $1 AND subject = $2 AND status = 'open' RETURNING id::text, dedup_key",
+    3};
+
 static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, bool *created, l2w_err *err)
 {
     char *evidence = json_dumps(f->evidence, JSON_COMPACT | JSON_SORT_KEYS);
@@ -36,21 +64,7 @@ static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, 
                             f->has_anchor ? anchor : NULL,
                             f->subject[0] ? f->subject : NULL};
     PGresult *res;
-    /* A lasting condition already open under the same subject is that
-     * finding, whatever its dedup key: one incident, one finding. */
-    l2w_status st = l2w_db_exec(db, &res,
-                                "WITH open AS (SELECT id FROM findings WHERE $12::text IS NOT NULL AND kind = $2 "
-                                "AND subject = $12 AND status = 'open'), "
-                                "ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
-                                "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash, subject) "
-                                "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
-                                "WHERE NOT EXISTS (SELECT 1 FROM open) "
-                                "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
-                                "SELECT id, true FROM ins UNION ALL "
-                                "SELECT id, false FROM open UNION ALL "
-                                "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins) "
-                                "AND NOT EXISTS (SELECT 1 FROM open)",
-                                12, params, err);
+    l2w_status st = l2w_db_run(db, &res, &insert_finding_stmt, params, NULL, NULL, err);
     free(evidence);
     if (st != L2W_OK)
         return st;
@@ -71,10 +85,7 @@ l2w_status l2w_finding_alert(l2w_db *db, int64_t id, const char *event, const l2
     snprintf(idtext, sizeof idtext, "%lld", (long long)id);
     const char *params[] = {idtext, event};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res,
-                                "SELECT (doc || jsonb_build_object('event', $2::text))::text "
-                                "FROM finding_documents WHERE id = $1",
-                                2, params, err);
+    l2w_status st = l2w_db_run(db, &res, &finding_doc_stmt, params, NULL, NULL, err);
     if (st != L2W_OK)
         return st;
     if (PQntuples(res) != 1) {
@@ -117,11 +128,7 @@ l2w_status l2w_findings_resolve_subject(l2w_db *db, const l2w_config *cfg, const
 {
     const char *params[] = {kind, subject, note};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res,
-                                "UPDATE findings SET status = 'resolved', updated_at = now(), "
-                                "evidence = evidence || jsonb_build_object('resolved_note', $3::text) "
-                                "WHERE kind = $1 AND subject = $2 AND status = 'open' RETURNING id::text, dedup_key",
-                                3, params, err);
+    l2w_status st = l2w_db_run(db, &res, &resolve_subject_stmt, params, NULL, NULL, err);
     if (st != L2W_OK)
         return st;
     *count = (size_t)PQntuples(res);

@@ -412,9 +412,9 @@ def guard_sql(name):
     with open(os.path.join(REPO, "app", "channel_guard.c")) as f:
         src = f.read()
     batch = re.search(r'#define GUARD_BATCH "(\d+)"', src).group(1)
-    body = re.search(rf"static const char {name}\[\] =(.*?);\n", src, re.S).group(1)
+    body = re.search(rf"static const l2w_db_stmt {name} = {{(.*?)}};\n", src, re.S).group(1)
     body = body.replace("GUARD_BATCH", f'"{batch}"')
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body))
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', body)[1:])  # the first literal is the name
 
 
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) \S+ \[(\d+)\] ([^:]*): LOG:  duration: ([\d.]+) ms  "
@@ -434,7 +434,7 @@ def parse_log(text, app):
 
 
 PENDING_MARK = "FROM channel_disputes d LEFT JOIN channel_states s"
-JUDGED_MARK = "UPDATE channel_disputes SET check_status"
+JUDGED_MARK = "UPDATE channel_disputes d SET check_status"
 UNWARNED_MARK = "d.check_status = 2 AND d.warned_at IS NULL"
 
 
@@ -455,9 +455,11 @@ def guard_step(recs, expect_judged):
                      recs[j]["kind"] in ("execute", "statement")), None)
 
     if expect_judged:
+        # One statement stores the verdicts of a step (up to its batch of 200).
         judged = [i for i, r in enumerate(recs) if JUDGED_MARK in r["sql"] and r["kind"] == "execute"]
-        if len(judged) != expect_judged:
-            raise SystemExit(f"expected {expect_judged} judged disputes in the log, found {len(judged)}")
+        if len(judged) != 1:
+            raise SystemExit(f"expected the verdicts of {expect_judged} disputes in one statement, "
+                             f"found {len(judged)} such statements")
         start = max(i for i in range(judged[0]) if is_pending(i))
         end = unwarned_after(judged[-1])
     else:
@@ -605,7 +607,7 @@ def breach_phase(args, db_url, pglog, held, nonces_free, rng):
     server log {k: [(step ms, server ms, COMMIT ms, statements)]}, the judge
     transactions timed without logging {k: [ms]} and the pending query's
     plans {k: {exec_ms, nodes, text}}."""
-    pending_sql = guard_sql("pending_sql")
+    pending_sql = guard_sql("pending_stmt")
     head = int(psql(db_url, f"SELECT coalesce(max(number), 0) FROM blocks WHERE chain = '{CHAIN}'") or 0)
     block = [head + 1_000_000]
     now = int(time.time())

@@ -23,6 +23,24 @@ void l2w_db_close(l2w_db *db);
 L2W_MUST_CHECK l2w_status l2w_db_exec(l2w_db *db, PGresult **res, const char *sql, int nparams,
                                       const char *const *params, l2w_err *err);
 
+/* A statement on a hot path: each connection prepares it once, under its
+ * name, and from then on only binds and runs it, skipping the parse and
+ * plan that l2w_db_exec pays on every call. One static const per statement;
+ * names are unique in the program (a clash fails the second prepare). */
+typedef struct {
+    const char *name;
+    const char *sql;
+    int nparams;
+} l2w_db_stmt;
+
+/* Runs stmt with stmt->nparams parameters, preparing it on this connection
+ * first when needed. Parameters are text (NULL entries are SQL NULL) unless
+ * formats[i] is 1: then params[i] is lengths[i] bytes in the type's binary
+ * format (an array from l2w_db_array_begin). lengths and formats may be NULL
+ * when every parameter is text. *res as for l2w_db_exec. */
+L2W_MUST_CHECK l2w_status l2w_db_run(l2w_db *db, PGresult **res, const l2w_db_stmt *stmt, const char *const *params,
+                                     const int *lengths, const int *formats, l2w_err *err);
+
 L2W_MUST_CHECK l2w_status l2w_db_begin(l2w_db *db, l2w_err *err);
 L2W_MUST_CHECK l2w_status l2w_db_commit(l2w_db *db, l2w_err *err);
 /* Never fails from the caller's point of view: a failed rollback drops the connection. */
@@ -90,6 +108,8 @@ void l2w_db_copy_bytea(l2w_db_copy *c, const uint8_t *p, size_t len);
 /* bytea[] of n elements of elem_len bytes each, the i-th at first + i * stride
  * (a field of an array of structs); an empty array when n is 0. */
 void l2w_db_copy_bytea_array(l2w_db_copy *c, const uint8_t *first, size_t n, size_t elem_len, size_t stride);
+/* jsonb from JSON text (the server parses it; invalid JSON fails the statement). */
+void l2w_db_copy_jsonb(l2w_db_copy *c, const char *text, size_t len);
 /* numeric from an unsigned decimal integer ("0", "1234", up to 78 digits in
  * numeric(78,0) columns); anything else fails the COPY with L2W_ERR_INVALID. */
 void l2w_db_copy_numeric(l2w_db_copy *c, const char *digits);
@@ -98,5 +118,21 @@ void l2w_db_copy_numeric(l2w_db_copy *c, const char *digits);
  * otherwise aborts the COPY (nothing of it is stored) and returns the
  * failure (st first). Frees the buffer either way. */
 L2W_MUST_CHECK l2w_status l2w_db_copy_end(l2w_db_copy *c, l2w_status st, l2w_err *err);
+
+/* ---- binary array parameters ----
+ * A one-dimensional array of n elements of type elem_oid for l2w_db_run
+ * (format 1): its elements are laid out as COPY fields are, so they are
+ * written with the l2w_db_copy_* field writers, exactly n of them. The
+ * parameter is a.buf.data, a.buf.len bytes once l2w_db_array_check passes;
+ * free it with l2w_bytes_free(&a.buf) either way. */
+#define L2W_OID_INT8 20u
+#define L2W_OID_INT4 23u
+#define L2W_OID_BYTEA 17u
+#define L2W_OID_TEXT 25u
+#define L2W_OID_NUMERIC 1700u
+#define L2W_OID_JSONB 3802u
+void l2w_db_array_begin(l2w_db_copy *a, uint32_t elem_oid, size_t n);
+/* The first writer failure (what names the parameter in err), or L2W_OK. */
+L2W_MUST_CHECK l2w_status l2w_db_array_check(l2w_db_copy *a, const char *what, l2w_err *err);
 
 #endif

@@ -7,6 +7,13 @@
 #include "core/log.h"
 #include "responder/action.h"
 
+static const l2w_db_stmt insert_response_stmt = {
+    "response_insert",
+    "INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, to_addr, calldata, params,"
+    " deadline, window_start, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned')"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    11};
+
 static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_plan *p, int64_t finding_id,
                              l2w_response_mode mode, const char *signer, bool *planned, l2w_err *err)
 {
@@ -29,12 +36,7 @@ static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_p
                             signer,             to,       calldata, params,
                             p->deadline ? deadline : NULL, p->deadline ? window_start : NULL};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res,
-                                "INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, "
-                                "to_addr, calldata, params, deadline, window_start, status) VALUES ($1, $2, $3, $4, "
-                                "$5, $6, $7, $8, $9, $10, $11, 'planned') ON CONFLICT (idempotency_key) DO NOTHING "
-                                "RETURNING id",
-                                11, values, err);
+    l2w_status st = l2w_db_run(db, &res, &insert_response_stmt, values, NULL, NULL, err);
     free(calldata);
     free(params);
     if (st != L2W_OK)

@@ -8,7 +8,7 @@
 #include "core/db.h"
 #include "core/status.h"
 
-/* Holding a checked submission in channel_states, inside the caller's
+/* Holding checked submissions in channel_states, inside the caller's
  * transaction. Only a strictly higher version replaces the held state
  * (the upsert's WHERE clause, so replicas racing cannot go backwards); a
  * client's new channels count against its max_channels in channel_clients. */
@@ -24,14 +24,22 @@ typedef enum {
 
 typedef struct {
     l2w_hold_outcome outcome;
-    l2w_u256 held_version;  /* SAME, STALE, CONFLICT */
+    l2w_u256 held_version;    /* SAME, STALE, CONFLICT */
     uint8_t held_receipt[65]; /* SAME */
 } l2w_hold_result;
 
-/* s was checked by l2w_channel_intake_check; receipt is the tower's
- * signature for it. */
+typedef struct {
+    const l2w_channel_submission *sub; /* checked by l2w_channel_intake_check */
+    const uint8_t *receipt;            /* the tower's 65-byte signature for it */
+    l2w_hold_result result;            /* set by l2w_channel_hold */
+} l2w_hold_item;
+
+/* Holds items[0..n), in any order, with one upsert for the batch and one
+ * counter update for the client's new channels, which are admitted in
+ * channel order while max_channels has room. When a channel comes more than
+ * once, its highest version is the one held and the others are judged
+ * against what is held after it (stale, duplicate or conflicting). */
 L2W_MUST_CHECK l2w_status l2w_channel_hold(l2w_db *db, const char *chain, const char *client, uint32_t max_channels,
-                                           const l2w_channel_submission *s, const uint8_t receipt[65],
-                                           l2w_hold_result *out, l2w_err *err);
+                                           l2w_hold_item *items, size_t n, l2w_err *err);
 
 #endif

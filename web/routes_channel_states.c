@@ -68,18 +68,6 @@ static l2w_status check_and_sign(item *it, const l2w_channel_intake_ctx *ctx, l2
     return l2w_signer_sign_digest(signer, it->receipt, &digest, err);
 }
 
-/* Batches store in channel order, so two batches sharing channels lock
- * them in the same order and cannot deadlock each other. */
-static int by_channel(const void *a, const void *b)
-{
-    const item *x = *(const item *const *)a, *y = *(const item *const *)b;
-    if (x->sub.protocol != y->sub.protocol)
-        return x->sub.protocol < y->sub.protocol ? -1 : 1;
-    if (x->sub.channel_len != y->sub.channel_len)
-        return x->sub.channel_len < y->sub.channel_len ? -1 : 1;
-    return memcmp(x->sub.channel, y->sub.channel, x->sub.channel_len);
-}
-
 static void judge_hold(item *it)
 {
     char held[L2W_U256_DEC_LEN];
@@ -106,36 +94,35 @@ static void judge_hold(item *it)
 
 static l2w_status hold_all(const l2w_web_request *req, item *items, size_t n, l2w_err *err)
 {
-    item **order = calloc(n ? n : 1, sizeof *order);
-    if (!order) {
+    l2w_hold_item *accepted = calloc(n ? n : 1, sizeof *accepted);
+    if (!accepted) {
         l2w_err_set(err, "channel intake: out of memory");
         return L2W_ERR_NOMEM;
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (!items[i].code)
-            order[k++] = &items[i];
-    if (k == 0) {
-        free(order);
-        return L2W_OK;
-    }
-    qsort(order, k, sizeof *order, by_channel);
-    l2w_db *db;
-    l2w_status st = l2w_db_pool_acquire(req->pool, &db, L2W_WEB_DB_WAIT_MS, err);
-    if (st == L2W_OK) {
-        st = l2w_db_begin(db, err);
+            accepted[k++] = (l2w_hold_item){.sub = &items[i].sub, .receipt = items[i].receipt};
+    l2w_status st = L2W_OK;
+    if (k > 0) {
+        l2w_db *db;
+        st = l2w_db_pool_acquire(req->pool, &db, L2W_WEB_DB_WAIT_MS, err);
         if (st == L2W_OK) {
-            for (size_t i = 0; st == L2W_OK && i < k; i++)
-                st = l2w_channel_hold(db, req->cfg->channels.chain, req->client->name, req->client->max_channels,
-                                      &order[i]->sub, order[i]->receipt, &order[i]->hold, err);
-            st = l2w_db_end(db, st, err);
+            st = l2w_db_begin(db, err);
+            if (st == L2W_OK)
+                st = l2w_db_end(db,
+                                l2w_channel_hold(db, req->cfg->channels.chain, req->client->name,
+                                                 req->client->max_channels, accepted, k, err),
+                                err);
+            l2w_db_pool_release(req->pool, db);
         }
-        l2w_db_pool_release(req->pool, db);
     }
-    if (st == L2W_OK)
-        for (size_t i = 0; i < k; i++)
-            judge_hold(order[i]);
-    free(order);
+    for (size_t i = 0, j = 0; st == L2W_OK && i < n; i++)
+        if (!items[i].code) {
+            items[i].hold = accepted[j++].result;
+            judge_hold(&items[i]);
+        }
+    free(accepted);
     return st;
 }
 

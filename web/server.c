@@ -22,13 +22,16 @@
 #include "web/db_pool.h"
 #include "web/routes.h"
 
-/* Sized for a dashboard, a Prometheus scraper and a few API clients; the
- * database pool matches the thread count so a handler never waits for a
- * connection another thread holds. */
-#define WEB_THREADS 4
-/* libmicrohttpd splits the connection limit among the pool threads, and
- * frees closed connections lazily, so the limit needs headroom over the
- * clients we expect at once. */
+/* Database connections shared by the request threads: as many as the
+ * handlers that can usefully run statements at once on a small machine; a
+ * handler does its CPU work (signature checks, JSON) before it takes one. */
+#define WEB_DB_CONNECTIONS 4
+/* One thread per connection: a handler that waits for the database or
+ * checks a batch of signatures then blocks only its own client. (With a
+ * fixed pool, connections land on pool threads at random, and two busy
+ * clients on one thread wait for each other while a core idles.) The
+ * connection limit bounds the threads; libmicrohttpd frees closed
+ * connections lazily, so it needs headroom over the clients expected at once. */
 #define WEB_MAX_CONNECTIONS 256
 #define WEB_MAX_CONNECTIONS_PER_IP 64
 #define WEB_IDLE_TIMEOUT_S 15
@@ -441,13 +444,13 @@ static l2w_status start_daemon(l2w_web *web, l2w_err *err)
     l2w_status st = resolve_listen(&addr, web->cfg, err);
     if (st != L2W_OK)
         return st;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
+                     MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     web->daemon = MHD_start_daemon(
         flags, web->cfg->web_listen_port, NULL, NULL, on_request, web, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, web,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)WEB_MAX_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, web,
@@ -485,7 +488,7 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_signer *recei
     l2w_status st = l2w_conninfo_derive(&conninfo, cfg->database_url, "l2watch-web", WEB_DB_CONNECT_TIMEOUT_S,
                                         WEB_DB_STATEMENT_TIMEOUT_MS, err);
     if (st == L2W_OK)
-        st = l2w_db_pool_create(&web->pool, conninfo, WEB_THREADS, err);
+        st = l2w_db_pool_create(&web->pool, conninfo, WEB_DB_CONNECTIONS, err);
     free(conninfo);
     if (st == L2W_OK)
         st = l2w_api_clients_create(&web->clients, cfg, err);

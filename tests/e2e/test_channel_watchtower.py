@@ -197,13 +197,24 @@ def test_nitro_stale_challenge_is_checkpointed_and_a_current_one_raises_nothing(
 
     states = {n: stale_ch.state(n) for n in range(2, 7)}
     sigs = {n: stale_ch.sign(s) for n, s in states.items()}
-    batch = {"states": [nitro_submission(stale_ch, states[n], sigs[n]) for n in range(2, 7)]}
-    code, body, _ = post(lw, batch)
-    assert code == 200 and body["accepted"] == 5 and body["refused"] == 0, body
-    check_receipt(body["results"][-1]["receipt"], tower["address"], states[6]["state_hash"])
     newest = current_ch.state(5)
     newest_sigs = current_ch.sign(newest)
-    assert post(lw, nitro_submission(current_ch, newest, newest_sigs))[0] == 200
+    # One batch, two channels; stale_ch comes five times, out of order. A
+    # batch holds the highest version of each channel and answers the lower
+    # ones as stale against it.
+    turns = [4, 6, 2, 5, 3]
+    batch = {"states": [nitro_submission(stale_ch, states[n], sigs[n]) for n in turns] +
+             [nitro_submission(current_ch, newest, newest_sigs)]}
+    code, body, _ = post(lw, batch)
+    assert code == 200 and body["accepted"] == 2 and body["refused"] == 4, body
+    results = body["results"]
+    assert results[1]["accepted"] and results[1]["status"] == "new", results[1]
+    check_receipt(results[1]["receipt"], tower["address"], states[6]["state_hash"])
+    for i in (0, 2, 3, 4):
+        assert results[i]["code"] == "stale_nonce" and "(version 6)" in results[i]["error"], results[i]
+    assert results[5]["accepted"] and results[5]["status"] == "new", results[5]
+    held = {row[1]: row[2] for row in held_rows(database)}
+    assert held == {stale_ch.channel_id[2:].lower(): "6", current_ch.channel_id[2:].lower(): "5"}, held
 
     # A challenge with the newest held state: nothing to answer.
     current_ch.challenge(newest, newest_sigs, "alice")
@@ -326,6 +337,82 @@ def test_intake_refuses_bad_submissions_and_stores_nothing(world, make_l2watch, 
     assert code == 200 and body["accepted"] == 1 and body["refused"] == 1
     assert body["results"][1]["code"] == "stale_nonce"
     assert [r for r in held_rows(database) if r[0] == "vector"] == [["vector", v.address[2:].lower(), "7"]]
+    lw.assert_clean()
+
+
+def test_concurrent_batches_keep_the_newest_state_and_count_each_channel_once(world, make_l2watch, workdir,
+                                                                              database):
+    """Two connections post overlapping batches at once (the same channels,
+    in opposite orders, the same and different turns) while a third posts
+    single states; then the quota is tight and a batch of new channels
+    overflows it. Every request is answered 200, with nothing refused but as
+    stale or duplicate; each channel ends at its highest turn, and the
+    client's channel counter counts each channel once."""
+    import threading
+
+    channels.install_channels(world, vector=False)
+    lw, _ = start_tower(make_l2watch, workdir, world)
+    template = channels.open_nitro_channel(world, alice_deposit=0, bob_deposit=0, channel_nonce=500).info
+
+    def offchain(nonce):
+        return channels.NitroChannel(world, dict(template, channel_nonce=nonce, channel_id=channels.nitro_channel_id(
+            template["chain_id"], template["participants"], nonce)))
+
+    chans = [offchain(1000 + i) for i in range(12)]
+    subs = {}
+    for i, ch in enumerate(chans):
+        for turn in (2, 3, 4):
+            st = ch.state(turn)
+            subs[i, turn] = nitro_submission(ch, st, ch.sign(st))
+    answers, lock = [], threading.Lock()
+
+    def send(bodies):
+        for body in bodies:
+            code, doc, _ = post(lw, body)
+            with lock:
+                answers.append((code, doc))
+
+    order = list(range(len(chans)))
+    a = [{"states": [subs[i, t] for i in order]} for t in (2, 3, 4, 4)]
+    b = [{"states": [subs[i, t] for i in reversed(order)]} for t in (3, 2, 4, 3)]
+    singles = [subs[i, t] for t in (4, 2) for i in order[::3]]
+    threads = [threading.Thread(target=send, args=(x,)) for x in (a, b, singles)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert len(answers) == len(a) + len(b) + len(singles)
+    for code, doc in answers:
+        assert code in (200, 409), doc
+        results = doc["results"] if "results" in doc else [doc]
+        for r in results:
+            assert r["accepted"] or r["code"] == "stale_nonce", r
+    held = {row[1]: row[2] for row in held_rows(database)}
+    for ch in chans:
+        assert held[ch.channel_id[2:].lower()] == "4", held
+    assert database.rows("SELECT channels FROM channel_clients WHERE client = 'wallet'") == [[str(len(chans))]]
+
+    # Room for two more: a batch of four new channels holds the first two in
+    # channel order and refuses the others, which store nothing.
+    lw.stop()
+    lw, _ = start_tower(make_l2watch, workdir, world, max_channels=len(chans) + 2)
+    extra = [offchain(2000 + i) for i in range(4)]
+    firsts = []
+    for ch in extra:
+        st = ch.state(2)
+        firsts.append(nitro_submission(ch, st, ch.sign(st)))
+    code, doc, _ = post(lw, {"states": firsts})
+    assert code == 200 and doc["accepted"] == 2 and doc["refused"] == 2, doc
+    by_id = sorted(extra, key=lambda ch: bytes.fromhex(ch.channel_id[2:]))
+    admitted = {ch.channel_id for ch in by_id[:2]}
+    for ch, r in zip(extra, doc["results"]):
+        if ch.channel_id in admitted:
+            assert r["accepted"] and r["status"] == "new", r
+        else:
+            assert r["code"] == "channel_quota_exceeded", r
+    held = {row[1] for row in held_rows(database)}
+    assert {ch.channel_id[2:].lower() for ch in extra} & held == {c[2:].lower() for c in admitted}
+    assert database.rows("SELECT channels FROM channel_clients WHERE client = 'wallet'") == [[str(len(chans) + 2)]]
     lw.assert_clean()
 
 

@@ -6,7 +6,11 @@
  * 0..4 elements, int4, int8, NULL, text) through several buffer sends, reads
  * them back as text and compares; then checks that a COPY failed by the
  * client (a malformed numeric) or by the server (a duplicate key) stores
- * nothing and leaves the connection usable. Exit 0 on success; what differs
+ * nothing and leaves the connection usable. Then the same values go as
+ * binary array parameters of a prepared statement (l2w_db_run), unnested
+ * and read back; the statement is run again after its connection is killed
+ * (prepared anew on the next one), and a malformed array fails the
+ * statement without harming the connection. Exit 0 on success; what differs
  * on stderr otherwise. */
 
 #include <inttypes.h>
@@ -221,6 +225,123 @@ static l2w_status failures(l2w_db *db, const row *rows, int *bad, l2w_err *err)
     return L2W_OK;
 }
 
+static const l2w_db_stmt unnest_stmt = {
+    "copycheck_unnest",
+    "SELECT u.ord, u.n::text, encode(u.b, 'hex'), '', u.i4, coalesce(u.i8::text, 'null'), u.t, u.j::text"
+    " FROM unnest($1::numeric[], $2::bytea[], $3::integer[], $4::bigint[], $5::text[], $6::jsonb[])"
+    "   WITH ORDINALITY AS u(n, b, i4, i8, t, j, ord) ORDER BY u.ord",
+    6};
+
+/* rows as the six array parameters of unnest_stmt. */
+static l2w_status build_arrays(l2w_db_copy a[6], const row *rows, size_t n, l2w_err *err)
+{
+    static const uint32_t oids[] = {L2W_OID_NUMERIC, L2W_OID_BYTEA, L2W_OID_INT4, L2W_OID_INT8, L2W_OID_TEXT,
+                                    L2W_OID_JSONB};
+    for (size_t i = 0; i < 6; i++)
+        l2w_db_array_begin(&a[i], oids[i], n);
+    for (size_t k = 0; k < n; k++) {
+        l2w_db_copy_numeric(&a[0], rows[k].numeric);
+        l2w_db_copy_bytea(&a[1], rows[k].bytes, rows[k].n_bytes);
+        l2w_db_copy_int4(&a[2], rows[k].i4);
+        if (rows[k].i8_null)
+            l2w_db_copy_null(&a[3]);
+        else
+            l2w_db_copy_int8(&a[3], rows[k].i8);
+        l2w_db_copy_text(&a[4], rows[k].text);
+        char doc[64];
+        int len = snprintf(doc, sizeof doc, "{\"k\": %zu, \"t\": \"%s\"}", k, rows[k].text);
+        l2w_db_copy_jsonb(&a[5], doc, (size_t)len);
+    }
+    l2w_status st = L2W_OK;
+    for (size_t i = 0; st == L2W_OK && i < 6; i++)
+        st = l2w_db_array_check(&a[i], "copycheck array", err);
+    return st;
+}
+
+static l2w_status run_unnest(l2w_db *db, l2w_db_copy a[6], PGresult **res, l2w_err *err)
+{
+    const char *params[6];
+    int lengths[6], formats[6];
+    for (size_t i = 0; i < 6; i++) {
+        params[i] = (const char *)a[i].buf.data;
+        lengths[i] = (int)a[i].buf.len;
+        formats[i] = 1;
+    }
+    return l2w_db_run(db, res, &unnest_stmt, params, lengths, formats, err);
+}
+
+static int compare_unnest(const row *rows, size_t n, PGresult *res)
+{
+    int bad = 0;
+    if ((size_t)PQntuples(res) != n) {
+        fprintf(stderr, "unnest returned %d rows, sent %zu\n", PQntuples(res), n);
+        return 1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        row r = rows[k];
+        r.n_elems = 0; /* column 3 is empty in this statement */
+        bad |= compare(&r, k, res, (int)k);
+        char want[64];
+        snprintf(want, sizeof want, "{\"k\": %zu, \"t\": \"%s\"}", k, r.text);
+        if (strcmp(PQgetvalue(res, (int)k, 7), want) != 0) {
+            fprintf(stderr, "row %zu jsonb: got %s, sent %s\n", k, PQgetvalue(res, (int)k, 7), want);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+static l2w_status arrays(l2w_db *db, const row *rows, int *bad, l2w_err *err)
+{
+    l2w_db_copy a[6];
+    l2w_status st = build_arrays(a, rows, ROWS, err);
+    PGresult *res = NULL;
+    /* Prepared on first use; the second run only binds it. */
+    for (int round = 0; st == L2W_OK && round < 2; round++) {
+        if ((st = run_unnest(db, a, &res, err)) == L2W_OK)
+            *bad |= compare_unnest(rows, ROWS, res);
+        PQclear(res);
+        res = NULL;
+    }
+    /* A killed connection forgets its prepared statements: the call after
+     * the failure reconnects and prepares again. */
+    l2w_err kill_err;
+    l2w_status killed = l2w_db_exec(db, NULL, "SELECT pg_terminate_backend(pg_backend_pid())", 0, NULL, &kill_err);
+    if (st == L2W_OK && killed != L2W_ERR_DB_RETRY) {
+        fprintf(stderr, "terminating the backend returned %s: %s\n", l2w_status_str(killed), kill_err.msg);
+        *bad = 1;
+    }
+    if (st == L2W_OK && (st = run_unnest(db, a, &res, err)) == L2W_OK)
+        *bad |= compare_unnest(rows, ROWS, res);
+    PQclear(res);
+    res = NULL;
+    /* An array claiming more elements than it holds: the server refuses the
+     * statement, and the connection goes on. */
+    if (st == L2W_OK) {
+        l2w_db_copy short_array;
+        l2w_db_array_begin(&short_array, L2W_OID_INT4, 3);
+        l2w_db_copy_int4(&short_array, 1);
+        l2w_db_copy saved = a[2];
+        a[2] = short_array;
+        l2w_err refused;
+        l2w_status got = run_unnest(db, a, &res, &refused);
+        a[2] = saved;
+        l2w_bytes_free(&short_array.buf);
+        if (got != L2W_ERR_DB) {
+            fprintf(stderr, "a short array ended the statement with %s: %s\n", l2w_status_str(got), refused.msg);
+            *bad = 1;
+        }
+        PQclear(res);
+        res = NULL;
+        if ((st = run_unnest(db, a, &res, err)) == L2W_OK)
+            *bad |= compare_unnest(rows, ROWS, res);
+        PQclear(res);
+    }
+    for (size_t i = 0; i < 6; i++)
+        l2w_bytes_free(&a[i].buf);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -248,6 +369,8 @@ int main(int argc, char **argv)
         st = read_back(db, rows, ROWS, &bad, &err);
     if (st == L2W_OK)
         st = failures(db, rows, &bad, &err);
+    if (st == L2W_OK)
+        st = arrays(db, rows, &bad, &err);
     l2w_db_close(db);
     free(rows);
     if (st != L2W_OK) {
