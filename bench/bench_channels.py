@@ -37,10 +37,10 @@ Phases, in order:
    default policy, a dry-run channel_dispute response; half the held turn:
    current) inserted in one transaction into channel_disputes as the
    collector stores them, --rounds times each, distinct channels every
-   time. l2watch's channel guard judges them on its next poll (1 s). Timed
-   twice: without server logging, the guard's judge transactions from the
-   first one's start (checked_at = now()) to the last one's commit
-   (track_commit_timestamp), which leaves out the pending query before them;
+   time. l2watch's channel guard judges them on its next poll (1 s), all
+   of a step in one transaction. Timed twice: without server logging, that
+   transaction from its start (checked_at = now()) to its commit
+   (track_commit_timestamp), which leaves out the pending query before it;
    then with log_min_duration_statement = 0 for this phase only, the whole
    step, from the start of its pending-disputes query to the end of its
    unwarned-closes query (server log timestamps, ms resolution; the logging
@@ -650,9 +650,9 @@ def breach_phase(args, db_url, pglog, held, nonces_free, rng):
                            r"(?: using \S+ on \S+(?: \w+)?)?)  \(", plan)
         plans[k] = {"exec_ms": statistics.median(times), "nodes": nodes, "text": plan}
 
-    # Without server logging: the judge transactions of a block, from the
-    # first one's start (checked_at = now()) to the last one's commit
-    # (track_commit_timestamp); the pending query before them is not in it.
+    # Without server logging: the judge transaction of a block, from its
+    # start (checked_at = now()) to its commit (track_commit_timestamp); the
+    # pending query before it is not in it.
     quiet = {}
     for k in (1, 10, 100):
         quiet[k] = []
@@ -836,7 +836,7 @@ def main():
                   f"{statistics.median(x[2] for x in s):.1f} ms; {statistics.median(x[3] for x in s):.0f} statements")
             if k:
                 q = quiet[k]
-                print(f"        judge transactions without logging (first BEGIN to last COMMIT): median "
+                print(f"        judge transaction without logging (BEGIN to COMMIT): median "
                       f"{statistics.median(q):.1f} ms, max {max(q):.1f} ms")
             print(f"        pending query alone (EXPLAIN ANALYZE, {k} pending): {plans[k]['exec_ms']:.3f} ms; "
                   f"plan: {' > '.join(plans[k]['nodes'])}")
