@@ -1,5 +1,6 @@
 #include "detectors/liveness.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,24 +150,11 @@ l2w_status l2w_liveness_init(l2w_liveness *t, l2w_liveness_kind kind, const l2w_
     return L2W_OK;
 }
 
-/* The square root without libm (l2wlib does not link it). Newton's step
- * from any start above the root falls monotonically towards it, so it ends
- * when a step stops lowering the estimate. Starting at 2^ceil(bits/2), at
- * most twice the root, it takes half a dozen steps. Long double keeps the
- * last bit for the final rounding to double. */
+/* The 128-bit value through long double (64 bits of mantissa) and one
+ * correctly rounded square root. */
 static double root_u128(u128 d)
 {
-    if (d == 0)
-        return 0.0;
-    uint64_t hi = (uint64_t)(d >> 64), lo = (uint64_t)d;
-    unsigned bits = hi ? 128u - (unsigned)__builtin_clzll(hi) : 64u - (unsigned)__builtin_clzll(lo);
-    long double x = (long double)d, r = (long double)((u128)1 << ((bits + 1) / 2));
-    for (;;) {
-        long double next = 0.5L * (r + x / r);
-        if (!(next < r))
-            return (double)r;
-        r = next;
-    }
+    return (double)sqrtl((long double)d);
 }
 
 /* Mean and standard deviation (as used: floored) of the window. The

@@ -1,5 +1,6 @@
 #include "detectors/outflow_anomaly.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,28 +21,6 @@ void l2w_welford_add(l2w_welford *w, double x)
 double l2w_welford_variance(const l2w_welford *w)
 {
     return w->n < 2 ? 0.0 : w->m2 / (double)(w->n - 1);
-}
-
-/* l2wlib links no libm, and one square root per judgement does not justify
- * adding it. Newton's iteration started above the root falls monotonically
- * towards it, so it stops as soon as a step no longer lowers the estimate.
- * Far above the root each step about halves the estimate: the variance of
- * wei-sized flows (around 1e40) takes some 70 steps, of amounts near 2^256
- * some 260. It runs in long double so that the final rounding to double,
- * not the iteration, decides the last bit: perfect squares come out exact,
- * other roots within an ulp (correctly rounded but for rare double-rounding
- * cases). */
-static double square_root(double v)
-{
-    if (!(v > 0.0))
-        return 0.0;
-    long double x = v, r = x > 1.0L ? x : 1.0L;
-    for (;;) {
-        long double next = 0.5L * (r + x / r);
-        if (!(next < r))
-            return (double)r;
-        r = next;
-    }
 }
 
 /* The floor on the standard deviation, so that z stays meaningful when the
@@ -82,7 +61,7 @@ l2w_status l2w_outflow_judge(l2w_outflow_verdict *out, const l2w_outflow_params 
     v.baseline_intervals = w.n;
     v.warming_up = w.n < p->warmup_intervals;
     v.mean = w.mean;
-    v.sd = sd_floor(square_root(l2w_welford_variance(&w)), w.mean);
+    v.sd = sd_floor(sqrt(l2w_welford_variance(&w)), w.mean);
     v.outflow = *current;
     double x = l2w_u256_to_double(current);
     v.z = (x - v.mean) / v.sd;

@@ -148,8 +148,8 @@ static void test_z_at_threshold(void)
 
 static void test_square_root(void)
 {
-    /* The sd is computed without libm: check it against squares on random
-     * baselines, including amounts far beyond 2^64. */
+    /* The sd against squares on random baselines, including amounts far
+     * beyond 2^64 (where a double carries only the leading digits). */
     l2w_outflow_params p = {3600, 8, 0};
     l2w_u256 base[64];
     for (int trial = 0; trial < 200; trial++) {
