@@ -97,6 +97,21 @@ static l2w_status key_arrays(l2w_db_copy keys[2], const slot *slots, const size_
     return st == L2W_OK ? l2w_db_array_check(&keys[1], "channel ids", err) : st;
 }
 
+/* Runs stmt ($1 the chain, $2 and $3 the key arrays) for the picked slots. */
+static l2w_status run_keyed(l2w_db *db, PGresult **res, const l2w_db_stmt *stmt, const char *chain,
+                            const slot *slots, const size_t *pick, size_t m, l2w_err *err)
+{
+    l2w_db_copy keys[2];
+    l2w_status st = key_arrays(keys, slots, pick, m, err);
+    if (st == L2W_OK) {
+        const char *params[3] = {chain, (const char *)keys[0].buf.data, (const char *)keys[1].buf.data};
+        int lengths[3] = {0, (int)keys[0].buf.len, (int)keys[1].buf.len}, formats[3] = {0, 1, 1};
+        st = l2w_db_run(db, res, stmt, params, lengths, formats, err);
+    }
+    free_arrays(keys, 2);
+    return st;
+}
+
 static l2w_status upsert(l2w_db *db, const char *chain, const char *client, slot *slots, const size_t *leads,
                          size_t m, PGresult **res, l2w_err *err)
 {
@@ -207,15 +222,8 @@ static l2w_status read_held(l2w_db *db, const char *chain, slot *slots, const si
             missed[k++] = leads[i];
     l2w_status st = L2W_OK;
     if (k > 0) {
-        l2w_db_copy keys[2];
         PGresult *res = NULL;
-        st = key_arrays(keys, slots, missed, k, err);
-        if (st == L2W_OK) {
-            const char *params[3] = {chain, (const char *)keys[0].buf.data, (const char *)keys[1].buf.data};
-            int lengths[3] = {0, (int)keys[0].buf.len, (int)keys[1].buf.len}, formats[3] = {0, 1, 1};
-            st = l2w_db_run(db, &res, &held_stmt, params, lengths, formats, err);
-        }
-        free_arrays(keys, 2);
+        st = run_keyed(db, &res, &held_stmt, chain, slots, missed, k, err);
         for (int r = 0; st == L2W_OK && r < PQntuples(res); r++) {
             long ord = strtol(PQgetvalue(res, r, 0), NULL, 10);
             slot *s = ord >= 1 && (size_t)ord <= k ? &slots[missed[ord - 1]] : NULL;
@@ -271,14 +279,7 @@ static l2w_status count_new(l2w_db *db, const char *chain, const char *client, u
             it->result.outcome = L2W_HOLD_QUOTA;
             refused[k++] = leads[i];
         }
-        l2w_db_copy keys[2];
-        st = key_arrays(keys, slots, refused, k, err);
-        if (st == L2W_OK) {
-            const char *params[3] = {chain, (const char *)keys[0].buf.data, (const char *)keys[1].buf.data};
-            int lengths[3] = {0, (int)keys[0].buf.len, (int)keys[1].buf.len}, formats[3] = {0, 1, 1};
-            st = l2w_db_run(db, NULL, &unhold_stmt, params, lengths, formats, err);
-        }
-        free_arrays(keys, 2);
+        st = run_keyed(db, NULL, &unhold_stmt, chain, slots, refused, k, err);
         free(refused);
         if (st != L2W_OK)
             return st;
