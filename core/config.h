@@ -233,6 +233,50 @@ typedef struct {
     uint32_t warn_before_s;            /* channel_window_closing when a stale close is unanswered this near its deadline */
 } l2w_channels_config;
 
+/* ---- data availability (core/config_da.c) ---- */
+
+#define L2W_MAX_DA 8
+#define L2W_MAX_DA_SERVERS 8
+#define L2W_MAX_LIVENESS 64
+
+/* da: one rollup's posted data, checked for availability. Batcher
+ * transactions to batch_inbox on the L2's L1 are read block by block: an
+ * OP Alt-DA commitment in calldata is fetched from the DA servers and its
+ * keccak256 checked; a type-3 transaction's blobs are fetched from the
+ * beacon API and their versioned hashes checked. */
+typedef struct {
+    char *chain;                       /* the L2 (a chains[] name, role l2); its l1 carries the inbox */
+    l2w_addr batch_inbox;
+    l2w_addr batcher;                  /* only its transactions count, as op-node only derives from them */
+    char *servers[L2W_MAX_DA_SERVERS]; /* Alt-DA servers (GET /get/0x<commitment>), tried in order */
+    size_t n_servers;
+    bool has_challenge_contract;
+    l2w_addr challenge_contract;       /* DataAvailabilityChallenge on the L1 */
+    char *beacon_urls[L2W_MAX_DA_SERVERS]; /* beacon API endpoints for blob sidecars, tried in order */
+    size_t n_beacon_urls;
+    uint32_t fetch_deadline_s;         /* data not fetched and verified this long after its block was seen: withheld */
+    uint32_t fetch_timeout_ms;         /* one request */
+    uint32_t retry_ms;                 /* first retry delay; doubles up to retry_max_ms */
+    uint32_t retry_max_ms;
+    uint32_t max_data_bytes;           /* a larger answer is refused (counts as not served) */
+    uint32_t blob_retention_s;         /* blobs older than this are pruned by beacon nodes: not checked */
+    uint32_t l1_block_time_s;          /* to turn the challenge window (blocks) into a deadline */
+    bool has_start_block;
+    uint64_t start_block;              /* first L1 block scanned; default: the L1 follower's */
+} l2w_da_config;
+
+/* liveness: one series watched for gaps (detectors/liveness.h). */
+typedef struct {
+    char *chain;                       /* a chains[] name */
+    char *kind;                        /* "batches" (needs a da: entry for the chain), "proposals" (an L2 with
+                                          l2_output_oracle), "l2_head" (an L2) */
+    uint32_t max_interval_s;           /* 0 = the kind's default */
+    uint32_t min_gap_s;                /* 0 = the kind's default */
+    uint32_t min_samples;              /* 0 = default 20 */
+    uint32_t window;                   /* 0 = default 1024 */
+    uint32_t z_threshold;              /* 0 = default 15 */
+} l2w_liveness_series_config;
+
 typedef struct {
     char *database_url;
     l2w_log_level log_level;
@@ -253,6 +297,10 @@ typedef struct {
     l2w_bridge_config bridges[L2W_MAX_BRIDGES];
     size_t n_bridges;
     l2w_channels_config channels;
+    l2w_da_config da[L2W_MAX_DA];
+    size_t n_da;
+    l2w_liveness_series_config liveness[L2W_MAX_LIVENESS];
+    size_t n_liveness;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 
@@ -266,6 +314,7 @@ void l2w_config_free(l2w_config *cfg);
 
 const l2w_chain_config *l2w_config_chain(const l2w_config *cfg, const char *name);
 const l2w_bridge_config *l2w_config_bridge(const l2w_config *cfg, const char *name);
+const l2w_da_config *l2w_config_da(const l2w_config *cfg, const char *chain);
 const l2w_signer_config *l2w_config_signer(const l2w_config *cfg, const char *name);
 /* The rule for a finding kind on a chain: the first rule naming that chain,
  * else the first rule for every chain, else NULL (default mode, no signer). */
