@@ -37,10 +37,10 @@ L2W_MUST_CHECK l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *c
 void l2w_alerts_stop(l2w_alerts *alerts);
 
 /* Queues one outbox row per configured webhook for (finding_id, event);
- * event is "raised", "retracted", "resolved" or one of the response events
- * (response_dry_run, response_sent, response_landed, response_failed) and
- * payload_json the document
- * to POST. Rows already queued for the same (finding, event, sink) are left
+ * event is "raised", "retracted", "resolved", "escalated" (a lasting
+ * condition got worse) or one of the response events (response_dry_run,
+ * response_sent, response_landed, response_failed) and payload_json the
+ * document to POST. Rows already queued for the same (finding, event, sink) are left
  * as they are, so raising the same finding twice alerts once. Run it inside
  * the transaction that writes the finding. */
 L2W_MUST_CHECK l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event,

@@ -37,6 +37,20 @@ static const l2w_db_stmt resolve_subject_stmt = {
     "WHERE kind = $1 AND subject = $2 AND status = 'open' RETURNING id::text, dedup_key",
     3};
 
+/* Severities by urgency, as l2w_severity orders them: an escalation only
+ * ever moves a finding up this list. */
+#define SEVERITY_RANK(x) "array_position(ARRAY['info', 'low', 'medium', 'high', 'critical']::text[], " x ")"
+
+/* In SET, f.severity is still the old value: it goes into escalated_from. */
+static const l2w_db_stmt escalate_stmt = {
+    "finding_escalate",
+    "UPDATE findings f SET severity = $3, updated_at = now(), "
+    "evidence = f.evidence || COALESCE($4::jsonb, '{}'::jsonb) || jsonb_build_object('escalated_from', f.severity) "
+    "WHERE f.kind = $1 AND f.subject = $2 AND f.status = 'open' "
+    "AND " SEVERITY_RANK("$3::text") " > " SEVERITY_RANK("f.severity") " "
+    "RETURNING f.id::text, f.dedup_key, f.evidence->>'escalated_from'",
+    4};
+
 static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, bool *created, l2w_err *err)
 {
     char *evidence = json_dumps(f->evidence, JSON_COMPACT | JSON_SORT_KEYS);
@@ -137,6 +151,37 @@ l2w_status l2w_findings_resolve_subject(l2w_db *db, const l2w_config *cfg, const
         if (st == L2W_OK)
             L2W_INFO("findings", NULL, "resolved finding %s (%s): %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
                      note);
+    }
+    PQclear(res);
+    return st;
+}
+
+l2w_status l2w_finding_escalate(l2w_db *db, const l2w_config *cfg, const char *kind, const char *subject,
+                                l2w_severity severity, const json_t *evidence, size_t *count, l2w_err *err)
+{
+    *count = 0;
+    if (evidence && !json_is_object(evidence)) {
+        l2w_err_set(err, "escalating %s %s: evidence is not an object", kind, subject);
+        return L2W_ERR_INVALID;
+    }
+    char *text = evidence ? json_dumps(evidence, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (evidence && !text) {
+        l2w_err_set(err, "escalating %s %s: out of memory", kind, subject);
+        return L2W_ERR_NOMEM;
+    }
+    const char *sev = l2w_severity_name(severity);
+    const char *params[] = {kind, subject, sev, text};
+    PGresult *res;
+    l2w_status st = l2w_db_run(db, &res, &escalate_stmt, params, NULL, NULL, err);
+    free(text);
+    if (st != L2W_OK)
+        return st;
+    *count = (size_t)PQntuples(res);
+    for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
+        st = l2w_finding_alert(db, strtoll(PQgetvalue(res, i, 0), NULL, 10), "escalated", cfg, err);
+        if (st == L2W_OK)
+            L2W_INFO("findings", NULL, "escalated finding %s (%s) from %s to %s", PQgetvalue(res, i, 0),
+                     PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), sev);
     }
     PQclear(res);
     return st;

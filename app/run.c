@@ -10,6 +10,7 @@
 #include "alerts/outbox.h"
 #include "app/bridge_guard.h"
 #include "app/channel_guard.h"
+#include "app/liveness_guard.h"
 #include "app/output_checker.h"
 #include "app/responder_worker.h"
 #include "app/wakeup.h"
@@ -266,6 +267,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     l2w_alerts *alerts = NULL;
     l2w_responder *responder = NULL;
     l2w_bridge_guard *guard = NULL;
+    l2w_liveness_guard *liveness = NULL;
     chain_worker workers[L2W_MAX_CHAINS];
     memset(workers, 0, sizeof workers);
     l2w_wakeup *wakeup = l2w_wakeup_create();
@@ -284,6 +286,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     if (st == L2W_OK)
         st = l2w_bridge_guard_start(&guard, cfg, wakeup, err);
     if (st == L2W_OK)
+        st = l2w_liveness_guard_start(&liveness, cfg, wakeup, err);
+    if (st == L2W_OK)
         st = l2w_responder_start(&responder, cfg, &signers, wakeup, err);
     if (st == L2W_OK) {
         L2W_INFO("run", NULL, "l2watch %s watching %zu chain(s); dashboard on http://%s:%u/", L2W_VERSION,
@@ -293,6 +297,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     }
     stop_workers(cfg, workers, wakeup);
     l2w_bridge_guard_stop(guard);
+    l2w_liveness_guard_stop(liveness);
     l2w_responder_stop(responder);
     l2w_signers_close(&signers);
     l2w_alerts_stop(alerts);
