@@ -41,7 +41,8 @@ static const cfg_field chain_fields[] = {
     {"role", F_ROLE, offsetof(l2w_chain_config, role), offsetof(l2w_chain_config, has_role), 0, 0, NULL, false},
     {"chain_id", F_U64, offsetof(l2w_chain_config, chain_id), offsetof(l2w_chain_config, has_chain_id), 1, UINT64_MAX,
      NULL, false},
-    {"rpc", F_URLS, 0, NO_HAS, 0, 0, NULL, true},
+    {"rpc", F_URLS, offsetof(l2w_chain_config, rpc_urls), offsetof(l2w_chain_config, n_rpc_urls), 0,
+     L2W_MAX_RPC_URLS, "RPC URLs", true},
     {"rpc_timeout_ms", F_U32, offsetof(l2w_chain_config, rpc_timeout_ms), NO_HAS, 100, 600000, "10000", false},
     {"poll_interval_ms", F_U32, offsetof(l2w_chain_config, poll_interval_ms), NO_HAS, 50, 3600000, "1000", false},
     {"confirmations", F_U32, offsetof(l2w_chain_config, confirmations), NO_HAS, 0, 10000, "2", false},
@@ -181,8 +182,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
 {
     if (root->kind != L2W_YAML_MAP)
         return cfg_fail(c, root->line, "(top level)", "expected a mapping");
-    static const char *const top_subs[] = {"database", "web",       "chains",  "alerts",
-                                           "signers",  "responses", "bridges", "channels", NULL};
+    static const char *const top_subs[] = {"database",  "web",     "chains",   "alerts", "signers",
+                                           "responses", "bridges", "channels", "da",     "liveness", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
     const l2w_yaml_node *db = NULL, *web = NULL, *alerts = NULL;
     static const char *const web_subs[] = {"clients", NULL};
@@ -213,6 +214,10 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_bridges(c, root, cfg);
     if (st == L2W_OK)
         st = cfg_parse_channels(c, root, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_da(c, root, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_liveness(c, root, cfg);
     return st;
 }
 
@@ -284,6 +289,7 @@ void l2w_config_free(l2w_config *cfg)
     cfg_free_responder(cfg);
     cfg_free_bridges(cfg);
     cfg_free_channels(cfg);
+    cfg_free_da(cfg);
     free(cfg->database_url);
     free(cfg->web_listen_host);
     free(cfg->source_path);

@@ -124,23 +124,26 @@ l2w_status cfg_set_string(char **dst, const char *s)
     return *dst ? L2W_OK : L2W_ERR_NOMEM;
 }
 
-static l2w_status parse_urls(cfg_ctx *c, const l2w_yaml_node *n, const char *path, l2w_chain_config *chain)
+/* An F_URLS field (see cfg_field): each URL ${ENV}-expanded and checked. */
+static l2w_status parse_urls(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path, void *obj)
 {
+    char **urls = (char **)((char *)obj + f->offset);
+    size_t *count = (size_t *)((char *)obj + f->has_offset);
     if (n->kind != L2W_YAML_SEQ || n->n == 0)
-        return cfg_fail(c, n->line, path, "expected a non-empty list of RPC URLs");
-    if (n->n > L2W_MAX_RPC_URLS)
-        return cfg_fail(c, n->line, path, "at most %d RPC URLs per chain", L2W_MAX_RPC_URLS);
+        return cfg_fail(c, n->line, path, "expected a non-empty list of %s", f->def);
+    if (n->n > f->max)
+        return cfg_fail(c, n->line, path, "at most %llu %s", (unsigned long long)f->max, f->def);
     for (size_t i = 0; i < n->n; i++) {
         const l2w_yaml_node *u = n->items[i];
         char upath[192];
         snprintf(upath, sizeof upath, "%s[%zu]", path, i);
         if (u->kind != L2W_YAML_SCALAR)
             return cfg_fail(c, u->line, upath, "expected a URL string");
-        l2w_status st = cfg_expand_env(c, u->line, upath, u->scalar, &chain->rpc_urls[i]);
+        l2w_status st = cfg_expand_env(c, u->line, upath, u->scalar, &urls[i]);
         if (st != L2W_OK)
             return st;
-        chain->n_rpc_urls = i + 1;
-        if ((st = cfg_check_url(c, u->line, upath, chain->rpc_urls[i])) != L2W_OK)
+        *count = i + 1;
+        if ((st = cfg_check_url(c, u->line, upath, urls[i])) != L2W_OK)
             return st;
     }
     return L2W_OK;
@@ -236,13 +239,13 @@ l2w_status cfg_parse_section(cfg_ctx *c, const l2w_yaml_node *map, const char *p
         if (!n) {
             if (f->required)
                 return cfg_fail(c, map->line, path, "required key is missing");
-            if (!f->def)
+            if (!f->def || f->type == F_URLS) /* an F_URLS def is its noun, not a default */
                 continue;
             n = &def_node;
         }
         l2w_status st;
         if (f->type == F_URLS) {
-            st = parse_urls(c, n, path, obj);
+            st = parse_urls(c, f, n, path, obj);
         } else if (n->kind != L2W_YAML_SCALAR) {
             st = cfg_fail(c, n->line, path, "expected a single value, not a list or mapping");
         } else {

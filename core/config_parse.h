@@ -3,8 +3,8 @@
 
 /* Internal to the config loader: the table-driven field parser shared by
  * config.c (chains, database, web, alerts), config_responder.c (signers,
- * responses, transaction managers) and config_bridges.c (bridges). Not for
- * use outside core/config*.c. */
+ * responses, transaction managers), config_bridges.c (bridges) and
+ * config_da.c (da, liveness). Not for use outside core/config*.c. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,10 +24,17 @@ typedef enum {
     F_ROLE = 7,
     F_LEVEL = 8,
     F_LISTEN = 9, /* host:port */
-    F_URLS = 10,  /* list of F_URL */
+    F_URLS = 10,  /* list of F_URL into a char *[] array with a size_t count: see cfg_field */
     F_MODE = 11,  /* off | dry-run | on */
 } cfg_field_type;
 
+/* For F_URLS the members read differently (a list has no has_ flag, lower
+ * bound or default of its own): offset is that of the char *[] array,
+ * has_offset that of its size_t count (kept equal to the URLs filled so far,
+ * so a failure part-way still frees them), max the most URLs the array
+ * holds, def what they are, for messages ("RPC URLs"); min is unused, as a
+ * list given must not be empty. (Members of their own would make every
+ * positional table in core/config*.c incomplete: -Wmissing-field-initializers.) */
 typedef struct {
     const char *key;
     cfg_field_type type;
@@ -87,5 +94,11 @@ void cfg_free_bridges(l2w_config *cfg);
  * chains and signers parsed first. */
 l2w_status cfg_parse_channels(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
 void cfg_free_channels(l2w_config *cfg);
+/* Parse the top-level da and liveness lists (core/config_da.c). Both need
+ * chains parsed first, and liveness needs da (a batches series reads the
+ * da: entry's inbox). cfg_free_da frees both sections. */
+l2w_status cfg_parse_da(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+l2w_status cfg_parse_liveness(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+void cfg_free_da(l2w_config *cfg);
 
 #endif
