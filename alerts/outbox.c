@@ -480,8 +480,10 @@ void l2w_alerts_stop(l2w_alerts *a)
 
 static bool valid_event(const char *event)
 {
-    static const char *const events[] = {"raised",           "retracted",     "resolved",        "escalated",
-                                         "response_dry_run", "response_sent", "response_landed", "response_failed"};
+    static const char *const events[] = {"raised",           "retracted",        "resolved",
+                                         "escalated",        "challenge_active", "challenge_expired",
+                                         "response_dry_run", "response_sent",    "response_landed",
+                                         "response_failed"};
     for (size_t i = 0; event && i < sizeof events / sizeof events[0]; i++)
         if (strcmp(event, events[i]) == 0)
             return true;

@@ -38,7 +38,9 @@ void l2w_alerts_stop(l2w_alerts *alerts);
 
 /* Queues one outbox row per configured webhook for (finding_id, event);
  * event is "raised", "retracted", "resolved", "escalated" (a lasting
- * condition got worse) or one of the response events (response_dry_run,
+ * condition got worse), "challenge_active" / "challenge_expired" (the
+ * on-chain challenge of withheld data changed) or one of the response
+ * events (response_dry_run,
  * response_sent, response_landed, response_failed) and payload_json the
  * document to POST. Rows already queued for the same (finding, event, sink) are left
  * as they are, so raising the same finding twice alerts once. Run it inside

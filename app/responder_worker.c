@@ -8,7 +8,6 @@
 
 #include "collector/rpc.h"
 #include "core/db.h"
-#include "core/keccak.h"
 #include "core/log.h"
 #include "core/secp.h"
 #include "responder/txmgr.h"
@@ -33,18 +32,11 @@ struct l2w_responder {
     size_t n;
 };
 
-/* Leadership key: a fixed prefix and the chain name's hash, so each chain's
- * sender can lead on a different replica. */
 static int64_t lock_key(const char *chain)
 {
-    uint8_t h[32];
     char text[64];
     snprintf(text, sizeof text, "l2watch-responder:%s", chain);
-    l2w_keccak256(h, (const uint8_t *)text, strlen(text));
-    int64_t k = 0;
-    for (int i = 0; i < 8; i++)
-        k = (int64_t)(((uint64_t)k << 8) | h[i]);
-    return k;
+    return l2w_db_lock_key(text);
 }
 
 static void report(chain_responder *c, const l2w_err *err)

@@ -40,7 +40,7 @@ l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_err *err)
     return l2w_eth_quantity_call(rpc, "eth_blockNumber", NULL, out, err);
 }
 
-static l2w_status parse_header(const json_t *obj, uint64_t expect_number, l2w_block_header *out, l2w_err *err)
+l2w_status l2w_eth_parse_header(const json_t *obj, uint64_t expect_number, l2w_block_header *out, l2w_err *err)
 {
     if (json_is_null(obj)) {
         l2w_err_set(err, "block %llu: not found", (unsigned long long)expect_number);
@@ -82,7 +82,7 @@ l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number, l2w_block_hea
     l2w_status st = l2w_rpc_call(rpc, &res, "eth_getBlockByNumber", header_params(number), err);
     if (st != L2W_OK)
         return st;
-    st = parse_header(res, number, out, err);
+    st = l2w_eth_parse_header(res, number, out, err);
     if (st == L2W_ERR_PROTOCOL)
         l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
     json_decref(res);
@@ -108,7 +108,7 @@ static l2w_status headers_batch(l2w_rpc *rpc, const uint64_t *numbers, uint64_t 
             st = items[i].status;
             *err = items[i].err;
         } else {
-            st = parse_header(items[i].result, numbers ? numbers[i] : first + i, &out[i], err);
+            st = l2w_eth_parse_header(items[i].result, numbers ? numbers[i] : first + i, &out[i], err);
             if (st == L2W_ERR_PROTOCOL)
                 l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
         }
@@ -304,7 +304,7 @@ static l2w_status logs_and_headers_batch(l2w_rpc *rpc, const l2w_log_filter *fil
             st = items[i + 1].status;
             *err = items[i + 1].err;
         } else {
-            st = parse_header(items[i + 1].result, numbers[i], &headers[i], err);
+            st = l2w_eth_parse_header(items[i + 1].result, numbers[i], &headers[i], err);
             if (st == L2W_ERR_PROTOCOL)
                 l2w_err_prefix(err, "rpc %s: eth_getBlockByNumber", l2w_rpc_current_url(rpc));
         }

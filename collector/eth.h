@@ -46,6 +46,11 @@ L2W_MUST_CHECK l2w_status l2w_eth_block_number(l2w_rpc *rpc, uint64_t *out, l2w_
 /* L2W_ERR_NOT_FOUND if the node does not have the block. */
 L2W_MUST_CHECK l2w_status l2w_eth_header_by_number(l2w_rpc *rpc, uint64_t number, l2w_block_header *out,
                                                    l2w_err *err);
+/* An eth_getBlockByNumber answer (obj borrowed) checked to be block
+ * expect_number: JSON null is L2W_ERR_NOT_FOUND, a malformed or wrong block
+ * L2W_ERR_PROTOCOL. */
+L2W_MUST_CHECK l2w_status l2w_eth_parse_header(const json_t *obj, uint64_t expect_number, l2w_block_header *out,
+                                               l2w_err *err);
 /* Headers first..first+count-1 in one batch request. */
 L2W_MUST_CHECK l2w_status l2w_eth_headers(l2w_rpc *rpc, uint64_t first, size_t count, l2w_block_header *out,
                                           l2w_err *err);

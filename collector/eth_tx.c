@@ -74,6 +74,11 @@ static json_t *call_object(const l2w_eth_call_args *a)
         bad |= json_object_set_new(o, "from", l2w_json_addr(a->from));
     bad |= json_object_set_new(o, "to", l2w_json_addr(a->to));
     bad |= json_object_set_new(o, "data", l2w_json_hex(a->data, a->data_len));
+    if (a->value && !l2w_u256_is_zero(a->value)) {
+        char q[L2W_U256_HEX_LEN];
+        l2w_u256_to_hex(q, a->value);
+        bad |= json_object_set_new(o, "value", json_string(q));
+    }
     if (bad) {
         json_decref(o);
         return NULL;

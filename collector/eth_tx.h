@@ -32,6 +32,7 @@ typedef struct {
     const l2w_addr *to;
     const uint8_t *data;
     size_t data_len;
+    const l2w_u256 *value; /* may be NULL: none */
 } l2w_eth_call_args;
 
 L2W_MUST_CHECK l2w_status l2w_eth_estimate_gas(l2w_rpc *rpc, const l2w_eth_call_args *args, uint64_t *gas,

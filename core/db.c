@@ -7,6 +7,7 @@
 
 #include "core/db_conn.h"
 #include "core/hex.h"
+#include "core/keccak.h"
 
 static void silence_notices(void *arg, const char *message)
 {
@@ -191,6 +192,16 @@ void l2w_db_rollback(l2w_db *db)
     if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
         l2w_db_drop_conn(db);
     PQclear(r);
+}
+
+int64_t l2w_db_lock_key(const char *name)
+{
+    uint8_t h[32];
+    l2w_keccak256(h, (const uint8_t *)name, strlen(name));
+    int64_t k = 0;
+    for (int i = 0; i < 8; i++)
+        k = (int64_t)(((uint64_t)k << 8) | h[i]);
+    return k;
 }
 
 l2w_status l2w_db_try_lock(l2w_db *db, int64_t key, int *acquired, l2w_err *err)

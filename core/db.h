@@ -55,6 +55,10 @@ L2W_MUST_CHECK l2w_status l2w_db_end(l2w_db *db, l2w_status st, l2w_err *err);
  * or if the database has a newer migration than this binary knows. */
 L2W_MUST_CHECK l2w_status l2w_db_migrate(l2w_db *db, l2w_err *err);
 
+/* An advisory-lock key for a role named by text (e.g.
+ * "l2watch-responder:<chain>"): the first 8 bytes of its keccak256, so each
+ * role, and each chain's, may lead on a different replica. */
+int64_t l2w_db_lock_key(const char *name);
 /* Session-level advisory lock for leadership: *acquired is set when this
  * connection now holds the lock. */
 L2W_MUST_CHECK l2w_status l2w_db_try_lock(l2w_db *db, int64_t key, int *acquired, l2w_err *err);

@@ -6,11 +6,13 @@
 extern const l2w_action l2w_action_delete_l2_outputs;
 extern const l2w_action l2w_action_pause_bridge;
 extern const l2w_action l2w_action_channel_dispute;
+extern const l2w_action l2w_action_da_challenge;
 
 static const l2w_action *const actions[] = {
     &l2w_action_delete_l2_outputs,
     &l2w_action_pause_bridge,
     &l2w_action_channel_dispute,
+    &l2w_action_da_challenge,
 };
 
 void l2w_action_plan_clear(l2w_action_plan *p)

@@ -24,6 +24,7 @@ typedef struct {
     char chain[40];            /* the chain the transaction goes to */
     l2w_addr to;
     l2w_bytes calldata;        /* owned */
+    l2w_u256 value;            /* wei sent with the call (a bond); zero for most actions */
     json_t *params;            /* owned: what still_needed and verify read */
     char summary[256];         /* one line for logs and alerts */
     /* When the answer stops mattering and when its window opened (unix

@@ -10,9 +10,9 @@
 static const l2w_db_stmt insert_response_stmt = {
     "response_insert",
     "INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, to_addr, calldata, params,"
-    " deadline, window_start, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'planned')"
+    " deadline, window_start, value, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'planned')"
     " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-    11};
+    12};
 
 static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_plan *p, int64_t finding_id,
                              l2w_response_mode mode, const char *signer, bool *planned, l2w_err *err)
@@ -29,12 +29,13 @@ static l2w_status insert_row(l2w_db *db, const l2w_action *a, const l2w_action_p
         return L2W_ERR_NOMEM;
     }
     l2w_db_bytea_text(calldata, p->calldata.data, p->calldata.len);
-    char deadline[24], window_start[24];
+    char deadline[24], window_start[24], value[L2W_U256_DEC_LEN];
+    l2w_u256_to_dec(value, &p->value);
     snprintf(deadline, sizeof deadline, "%lld", (long long)p->deadline);
     snprintf(window_start, sizeof window_start, "%lld", (long long)p->window_start);
     const char *values[] = {p->idempotency_key, fid,      a->name, p->chain, l2w_response_mode_name(mode),
                             signer,             to,       calldata, params,
-                            p->deadline ? deadline : NULL, p->deadline ? window_start : NULL};
+                            p->deadline ? deadline : NULL, p->deadline ? window_start : NULL, value};
     PGresult *res;
     l2w_status st = l2w_db_run(db, &res, &insert_response_stmt, values, NULL, NULL, err);
     free(calldata);

@@ -68,6 +68,10 @@ static l2w_status parse_response(PGresult *res, l2w_response *r, l2w_err *err)
     r->age_seconds = strtod(PQgetvalue(res, 0, 17), NULL);
     r->deadline = PQgetisnull(res, 0, 18) ? 0 : strtoll(PQgetvalue(res, 0, 18), NULL, 10);
     r->window_start = PQgetisnull(res, 0, 19) ? 0 : strtoll(PQgetvalue(res, 0, 19), NULL, 10);
+    if (st == L2W_OK && l2w_u256_from_dec(&r->value, PQgetvalue(res, 0, 20)) != L2W_OK) {
+        l2w_err_set(err, "value \"%.80s\" is no uint256", PQgetvalue(res, 0, 20));
+        st = L2W_ERR_DB;
+    }
     if (st != L2W_OK) {
         l2w_response_clear(r);
         l2w_err_prefix(err, "response row is malformed");
@@ -86,7 +90,7 @@ l2w_status l2w_responses_next_open(l2w_db *db, const char *chain, int64_t after_
         db, &res,
         "SELECT r.id, r.finding_id, r.action, r.chain, r.mode, r.signer, r.status, r.to_addr, r.calldata, "
         "r.params::text, r.sender, r.nonce, r.gas_limit, r.bumps, r.tx_hash, r.mined_block, r.mined_block_hash, "
-        "extract(epoch FROM now() - f.detected_at)::float8, r.deadline, r.window_start "
+        "extract(epoch FROM now() - f.detected_at)::float8, r.deadline, r.window_start, r.value "
         "FROM responses r JOIN findings f ON f.id = r.finding_id "
         "WHERE r.chain = $1 AND r.id > $2::bigint AND r.status IN ('planned', 'nonce_assigned', 'sent', 'mined') "
         "ORDER BY r.id LIMIT 1",

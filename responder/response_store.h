@@ -9,6 +9,7 @@
 #include "core/db.h"
 #include "core/eth_types.h"
 #include "core/status.h"
+#include "core/u256.h"
 #include "responder/fees.h"
 
 /* The responses and response_attempts tables, and the per-sender nonce
@@ -25,6 +26,7 @@ typedef struct {
     char status[16];
     l2w_addr to;
     l2w_bytes calldata;        /* owned */
+    l2w_u256 value;            /* wei sent with the call */
     json_t *params;            /* owned */
     bool has_sender;
     l2w_addr sender;

@@ -77,7 +77,8 @@ l2w_action_target l2w_txmgr_target_of(const l2w_response *r)
 l2w_status l2w_txmgr_gas_limit_for(l2w_txmgr *m, l2w_rpc *rpc, const l2w_response *r, const l2w_addr *from,
                                 uint64_t *gas, l2w_err *err)
 {
-    l2w_eth_call_args call = {.from = from, .to = &r->to, .data = r->calldata.data, .data_len = r->calldata.len};
+    l2w_eth_call_args call = {
+        .from = from, .to = &r->to, .data = r->calldata.data, .data_len = r->calldata.len, .value = &r->value};
     uint64_t est;
     l2w_status st = l2w_eth_estimate_gas(rpc, &call, &est, err);
     if (st != L2W_OK)

@@ -20,12 +20,14 @@ static l2w_status dry_run(l2w_txmgr *m, l2w_db *db, l2w_rpc *rpc, l2w_response *
     uint64_t gas = 0;
     l2w_err gerr = {{0}};
     l2w_status st = l2w_txmgr_gas_limit_for(m, rpc, r, from, &gas, &gerr);
-    if (st == L2W_ERR_RPC)
+    if (st == L2W_ERR_RPC) {
         snprintf(note, sizeof note, "dry run: the call to %s from %s would fail: %.300s", to, sender, gerr.msg);
-    else if (st == L2W_OK)
-        snprintf(note, sizeof note, "dry run: would call %s from %s with gas limit %llu", to, sender,
-                 (unsigned long long)gas);
-    else {
+    } else if (st == L2W_OK) {
+        char value[L2W_U256_DEC_LEN];
+        l2w_u256_to_dec(value, &r->value);
+        snprintf(note, sizeof note, "dry run: would call %s from %s with gas limit %llu and %s wei", to, sender,
+                 (unsigned long long)gas, value);
+    } else {
         *err = gerr;
         return st;
     }

@@ -35,6 +35,7 @@ static l2w_status sign_attempt(l2w_txmgr *m, l2w_db *db, const l2w_response *r, 
     tx.to = r->to;
     tx.data = r->calldata.data;
     tx.data_len = r->calldata.len;
+    tx.value = r->value;
     l2w_bytes raw = L2W_BYTES_INIT;
     l2w_hash hash;
     l2w_failpoint("before_sign");

@@ -51,10 +51,14 @@ CREATE TABLE da_challenge_events (
     challenged_block  numeric(78,0) NOT NULL,
     commitment        bytea NOT NULL,
     status            smallint NOT NULL,
-    handled           boolean NOT NULL DEFAULT false,
+    handled           boolean NOT NULL DEFAULT false, -- its alert or finding is written
+    -- An Active event stays unsettled until a Resolved event for the same
+    -- challenge or a read that finds it Expired (expiry emits no event).
+    settled           boolean NOT NULL DEFAULT false,
     PRIMARY KEY (l1_chain, block_hash, log_index)
 );
 CREATE INDEX da_challenge_events_unhandled_idx ON da_challenge_events (l1_chain, block_number) WHERE NOT handled;
+CREATE INDEX da_challenge_events_unsettled_idx ON da_challenge_events (l1_chain) WHERE status = 1 AND NOT settled;
 
 -- How far each da: entry's scan of its L1 got (the next block to read).
 CREATE TABLE da_scan (
