@@ -19,20 +19,8 @@
 
 #define CHECKS_PER_STEP 8
 
-typedef struct {
-    char id[24];
-    bool blob;
-    uint8_t commitment[33];
-    size_t commitment_len;
-    uint64_t block_number;
-    l2w_hash block_hash;
-    uint64_t block_timestamp;
-    l2w_hash tx_hash;
-    uint32_t attempts;
-    uint32_t blob_index;
-} pending_row;
 
-static l2w_status parse_row(PGresult *res, int i, pending_row *r, l2w_err *err)
+static l2w_status parse_row(PGresult *res, int i, da_pending *r, l2w_err *err)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, i, 0));
@@ -59,7 +47,7 @@ static uint64_t retry_delay_ms(const l2w_da_config *da, uint32_t attempts)
     return d < da->retry_max_ms ? d : da->retry_max_ms;
 }
 
-static l2w_status mark_available(l2w_db *db, const pending_row *r, const char *server, size_t bytes, l2w_err *err)
+l2w_status l2w_da_mark_available(l2w_db *db, const da_pending *r, const char *server, size_t bytes, l2w_err *err)
 {
     char n[24];
     snprintf(n, sizeof n, "%zu", bytes);
@@ -70,7 +58,7 @@ static l2w_status mark_available(l2w_db *db, const pending_row *r, const char *s
                        3, params, err);
 }
 
-static l2w_status schedule_retry(da_ctx *c, l2w_db *db, const pending_row *r, const char *why, l2w_err *err)
+l2w_status l2w_da_schedule_retry(da_ctx *c, l2w_db *db, const da_pending *r, const char *why, l2w_err *err)
 {
     char delay[24];
     snprintf(delay, sizeof delay, "%llu", (unsigned long long)retry_delay_ms(c->da, r->attempts + 1));
@@ -81,7 +69,7 @@ static l2w_status schedule_retry(da_ctx *c, l2w_db *db, const pending_row *r, co
                        3, params, err);
 }
 
-static void withheld_facts(da_ctx *c, const pending_row *r, l2w_withheld_reason reason, const char *detail,
+static void withheld_facts(da_ctx *c, const da_pending *r, l2w_withheld_reason reason, const char *detail,
                            l2w_withheld_facts *w)
 {
     memset(w, 0, sizeof *w);
@@ -110,7 +98,7 @@ static void withheld_facts(da_ctx *c, const pending_row *r, l2w_withheld_reason 
 
 /* The row and its finding in one transaction: a crash leaves either both or
  * the row still pending (and the next round raises the same finding). */
-static l2w_status mark_withheld(da_ctx *c, l2w_db *db, const pending_row *r, l2w_withheld_reason reason,
+l2w_status l2w_da_mark_withheld(da_ctx *c, l2w_db *db, const da_pending *r, l2w_withheld_reason reason,
                                 const char *detail, l2w_err *err)
 {
     l2w_withheld_facts w;
@@ -141,7 +129,7 @@ static l2w_status mark_withheld(da_ctx *c, l2w_db *db, const pending_row *r, l2w
     return st;
 }
 
-static l2w_status check_keccak(da_ctx *c, l2w_db *db, const pending_row *r, l2w_err *err)
+static l2w_status check_keccak(da_ctx *c, l2w_db *db, const da_pending *r, l2w_err *err)
 {
     const l2w_da_limits lim = {.timeout_ms = c->da->fetch_timeout_ms, .max_bytes = c->da->max_data_bytes};
     l2w_da_round round;
@@ -153,33 +141,25 @@ static l2w_status check_keccak(da_ctx *c, l2w_db *db, const pending_row *r, l2w_
     switch (round.verdict) {
     case L2W_DA_AVAILABLE:
         l2w_counter_add(c->checks_passed, 1);
-        st = mark_available(db, r, c->da->servers[round.server], round.data_len, err);
+        st = l2w_da_mark_available(db, r, c->da->servers[round.server], round.data_len, err);
         break;
     case L2W_DA_WRONG_DATA:
         l2w_counter_add(c->checks_failed, 1);
-        st = mark_withheld(c, db, r, L2W_WITHHELD_WRONG_DATA, round.evidence, err);
+        st = l2w_da_mark_withheld(c, db, r, L2W_WITHHELD_WRONG_DATA, round.evidence, err);
         break;
     case L2W_DA_UNAVAILABLE:
         if (late) {
             l2w_counter_add(c->checks_failed, 1);
-            st = mark_withheld(c, db, r, L2W_WITHHELD_UNRETRIEVABLE, round.evidence, err);
+            st = l2w_da_mark_withheld(c, db, r, L2W_WITHHELD_UNRETRIEVABLE, round.evidence, err);
         } else {
             L2W_DEBUG("da", c->da->chain, "commitment %s not served yet (round %u): %s", r->id,
                       (unsigned)(r->attempts + 1), round.evidence);
-            st = schedule_retry(c, db, r, round.evidence, err);
+            st = l2w_da_schedule_retry(c, db, r, round.evidence, err);
         }
         break;
     }
     l2w_da_round_clear(&round);
     return st;
-}
-
-static l2w_status check_blob(da_ctx *c, l2w_db *db, const pending_row *r, l2w_err *err)
-{
-    (void)c;
-    (void)db;
-    l2w_err_set(err, "da_commitments %s: blob checks are not wired yet", r->id);
-    return L2W_ERR_NOT_READY;
 }
 
 l2w_status l2w_da_check_step(da_ctx *c, l2w_db *db, l2w_err *err)
@@ -202,10 +182,10 @@ l2w_status l2w_da_check_step(da_ctx *c, l2w_db *db, l2w_err *err)
     if (st != L2W_OK)
         return st;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
-        pending_row r;
+        da_pending r;
         st = parse_row(res, i, &r, err);
         if (st == L2W_OK)
-            st = r.blob ? check_blob(c, db, &r, err) : check_keccak(c, db, &r, err);
+            st = r.blob ? l2w_da_check_blob(c, db, &r, err) : check_keccak(c, db, &r, err);
     }
     PQclear(res);
     return st;

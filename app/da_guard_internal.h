@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/db.h"
 #include "core/metrics.h"
+#include "detectors/data_withheld.h"
 
 typedef struct {
     const l2w_config *cfg;
@@ -25,6 +26,9 @@ typedef struct {
      * when a read failed): its windows and bond. */
     bool have_params;
     l2w_dac_params params;
+    /* Per beacon endpoint: its genesis time, once read (slot numbering). */
+    bool have_genesis[L2W_MAX_DA_SERVERS];
+    uint64_t genesis_time[L2W_MAX_DA_SERVERS];
     bool raised;                    /* a finding was raised this step (a response may wait) */
     l2w_counter *checks_passed;
     l2w_counter *checks_failed;
@@ -37,6 +41,33 @@ typedef struct {
  * blocks as final as every other fact) and stores the batcher's postings,
  * their liveness events and the challenge contract's events.
  * *more when blocks wait beyond this step (app/da_scan.c). */
+/* A commitment waiting to be checked (a da_commitments row). */
+typedef struct {
+    char id[24];
+    bool blob;
+    uint8_t commitment[33];            /* 33 bytes (keccak) or 32 (a blob's versioned hash) */
+    size_t commitment_len;
+    uint64_t block_number;
+    l2w_hash block_hash;
+    uint64_t block_timestamp;
+    l2w_hash tx_hash;
+    uint32_t attempts;                 /* rounds so far */
+    uint32_t blob_index;
+} da_pending;
+
+/* The outcomes of a round (app/da_check.c): served and verified; not yet
+ * (retried later, the delay doubling); withheld, with its finding, in one
+ * transaction. */
+L2W_MUST_CHECK l2w_status l2w_da_mark_available(l2w_db *db, const da_pending *r, const char *server, size_t bytes,
+                                                l2w_err *err);
+L2W_MUST_CHECK l2w_status l2w_da_schedule_retry(da_ctx *c, l2w_db *db, const da_pending *r, const char *why,
+                                                l2w_err *err);
+L2W_MUST_CHECK l2w_status l2w_da_mark_withheld(da_ctx *c, l2w_db *db, const da_pending *r,
+                                               l2w_withheld_reason reason, const char *detail, l2w_err *err);
+
+/* One round for a blob over the beacon endpoints (app/da_blobs.c). */
+L2W_MUST_CHECK l2w_status l2w_da_check_blob(da_ctx *c, l2w_db *db, const da_pending *r, l2w_err *err);
+
 /* Reads the challenge contract's parameters once (c->params). */
 L2W_MUST_CHECK l2w_status l2w_da_load_params(da_ctx *c, l2w_err *err);
 

@@ -260,7 +260,10 @@ typedef struct {
     uint32_t retry_max_ms;
     uint32_t max_data_bytes;           /* a larger answer is refused (counts as not served) */
     uint32_t blob_retention_s;         /* blobs older than this are pruned by beacon nodes: not checked */
-    uint32_t l1_block_time_s;          /* to turn the challenge window (blocks) into a deadline */
+    uint32_t l1_block_time_s;          /* to turn the challenge window (blocks) into a deadline; the slot length */
+    char *beacon_block_id;             /* "slot" (from genesis_time and the block's time) or "number" (the
+                                          execution block number, as anvil's beacon API takes it) */
+    bool beacon_by_number;             /* beacon_block_id is "number" */
     bool has_start_block;
     uint64_t start_block;              /* first L1 block scanned; default: the L1 follower's */
 } l2w_da_config;

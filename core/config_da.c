@@ -43,6 +43,7 @@ static const cfg_field da_fields[] = {
     {"blob_retention_s", F_U32, DA_OFF(blob_retention_s), NO_HAS, 1, UINT32_C(1) << 31, "1572864", false},
     {"l1_block_time_s", F_U32, DA_OFF(l1_block_time_s), NO_HAS, 1, 600, "12", false},
     {"start_block", F_U64, DA_OFF(start_block), DA_OFF(has_start_block), 0, UINT64_MAX, NULL, false},
+    {"beacon_block_id", F_NAME, DA_OFF(beacon_block_id), NO_HAS, 0, 0, "slot", false},
 };
 
 /* No defaults here: 0 stands for the kind's default, which the detector
@@ -98,7 +99,7 @@ static l2w_status fail_key(cfg_ctx *c, const l2w_yaml_node *map, const char *pre
 
 /* ---- da ---- */
 
-static l2w_status check_da(cfg_ctx *c, const l2w_config *cfg, size_t i, const l2w_yaml_node *map)
+static l2w_status check_da(cfg_ctx *c, l2w_config *cfg, size_t i, const l2w_yaml_node *map)
 {
     const l2w_da_config *d = &cfg->da[i];
     char prefix[32], item[32];
@@ -125,6 +126,10 @@ static l2w_status check_da(cfg_ctx *c, const l2w_config *cfg, size_t i, const l2
     if (d->has_challenge_contract && d->n_servers == 0)
         return fail_key(c, map, prefix, "challenge_contract",
                         "only Alt-DA commitments are challenged: set servers, or remove challenge_contract");
+    if (strcmp(d->beacon_block_id, "slot") != 0 && strcmp(d->beacon_block_id, "number") != 0)
+        return fail_key(c, map, prefix, "beacon_block_id", "expected slot or number, got \"%.40s\"",
+                        d->beacon_block_id);
+    cfg->da[i].beacon_by_number = strcmp(d->beacon_block_id, "number") == 0;
     if (d->retry_max_ms < d->retry_ms)
         return fail_key(c, map, prefix, l2w_yaml_get(map, "retry_max_ms") ? "retry_max_ms" : "retry_ms",
                         "retry_max_ms (%u%s) is below retry_ms (%u): the delay doubles from retry_ms up to it",
@@ -233,6 +238,7 @@ void cfg_free_da(l2w_config *cfg)
     for (size_t i = 0; i < cfg->n_da; i++) {
         l2w_da_config *d = &cfg->da[i];
         free(d->chain);
+        free(d->beacon_block_id);
         for (size_t j = 0; j < d->n_servers; j++)
             free(d->servers[j]);
         for (size_t j = 0; j < d->n_beacon_urls; j++)

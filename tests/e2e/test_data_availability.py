@@ -10,6 +10,8 @@ import http.server
 import os
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from l2wtest import wait_until
 from tests.e2e.test_response import write_key
@@ -232,3 +234,84 @@ def test_wrong_bytes_slow_and_failing_servers(world, database, make_l2watch):
         lw.stop()
     finally:
         fault.close()
+
+
+class HidingBeacon:
+    """A beacon API in front of anvil's: it forwards every request, except
+    that blobs whose versioned hash is hidden are left out of the answer (a
+    node that lost them, or never had them)."""
+
+    def __init__(self, upstream):
+        self.hidden = set()
+        self.requests = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests.append(self.path)
+                if any(h in self.path for h in outer.hidden):
+                    body = b'{"execution_optimistic":false,"finalized":false,"data":[]}'
+                    status = 200
+                else:
+                    try:
+                        with urllib.request.urlopen(upstream + self.path, timeout=5) as r:
+                            body, status = r.read(), r.status
+                    except urllib.error.HTTPError as e:
+                        body, status = e.read(), e.code
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_blobs_are_checked_on_the_beacon_api(world, database, workdir, make_l2watch):
+    deadline = 5
+    beacon = HidingBeacon(world.info["l1"]["rpc_url"])
+    try:
+        batcher = world.info["accounts"][altda.BATCHER_ROLE]["address"]
+        extra = f"""da:
+  - chain: op-local
+    batch_inbox: "{altda.BATCH_INBOX}"
+    batcher: "{batcher}"
+    beacon_urls: ["{beacon.url}"]
+    beacon_block_id: number
+    fetch_deadline_s: {deadline}
+    fetch_timeout_ms: 2000
+    retry_ms: 300
+    retry_max_ms: 1000
+    l1_block_time_s: 1
+"""
+        lw = make_l2watch(extra=extra).start()
+        kept = altda.post_blob(world, b"a batch in a blob" * 100, workdir)
+        lost = altda.post_blob(world, b"a blob the beacon node lost" * 100, workdir)
+        beacon.hidden.add(lost["versioned_hash"])
+
+        def settled():
+            rows = database.rows("SELECT '0x' || encode(commitment, 'hex'), status, attempts FROM da_commitments "
+                                 "WHERE kind = 'blob'")
+            return len(rows) == 2 and all(r[1] != "pending" for r in rows) and {r[0]: r for r in rows}
+
+        rows = wait_until(settled, deadline + 30, what="both blobs to be judged")
+        assert rows[kept["versioned_hash"]][1] == "available"
+        assert rows[lost["versioned_hash"]][1] == "withheld" and int(rows[lost["versioned_hash"]][2]) >= 2
+        found = findings(database, "data_withheld")
+        assert len(found) == 1
+        assert found[0][3] == lost["versioned_hash"] and found[0][4] == "blob_mismatch"
+        assert found[0][5] >= lost["timestamp"] + deadline
+        # The endpoint was asked with the transaction's versioned hash.
+        assert any(kept["versioned_hash"] in p and p.startswith("/eth/v1/beacon/blobs/") for p in beacon.requests)
+        lw.stop()
+    finally:
+        beacon.close()

@@ -142,3 +142,23 @@ def resolve(w, dac, block, commitment, data, role=BATCHER_ROLE):
     acct = w.info["accounts"][role]
     tx = w.send(w.l1, acct["key"], dac, "resolve(uint256,bytes,bytes)", block, commitment, "0x" + data.hex())
     return w.wait_receipt(w.l1, tx, "resolve")
+
+
+def post_blob(w, data, path_dir, role=BATCHER_ROLE):
+    """A type-3 (EIP-4844) transaction to the batch inbox carrying data in
+    one blob, built and signed by `cast send --blob`; returns {tx, block,
+    timestamp, versioned_hash}."""
+    acct = w.info["accounts"][role]
+    path = os.path.join(path_dir, f"blob-{time.monotonic_ns()}.bin")
+    with open(path, "wb") as f:
+        f.write(data)
+    out = cast("send", "--async", "--rpc-url", w.l1.url, "--private-key", acct["key"], "--blob", "--eip4844",
+               "--path", path, BATCH_INBOX)
+    tx = out.splitlines()[-1].strip()
+    receipt = w.wait_receipt(w.l1, tx, "blob posting")
+    block = int(receipt["blockNumber"], 16)
+    ts = int(w.l1("eth_getBlockByNumber", hex(block), False)["timestamp"], 16)
+    vh = w.l1("eth_getTransactionByHash", tx)["blobVersionedHashes"]
+    if len(vh) != 1:
+        raise WorldError(f"blob posting {tx} lists {len(vh)} versioned hashes")
+    return {"tx": tx, "block": block, "timestamp": ts, "versioned_hash": vh[0]}
