@@ -1,5 +1,6 @@
 #include "app/liveness_guard.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -51,6 +52,9 @@ typedef struct {
     uint32_t poll_ms;
     struct timespec next_poll;
     unsigned written;            /* l2_head rows since the last prune */
+    struct timespec next_look;   /* looks come every look_ms (l2_head: poll_ms) or when a stage notifies */
+    uint32_t look_ms;
+    bool more;                   /* events left over from the last look: look again at once */
     repeat_log step_log, rpc_log;
     l2w_gauge *since_last, *band_high, *mean;
     l2w_counter *gaps;
@@ -61,7 +65,7 @@ struct l2w_liveness_guard {
     l2w_wakeup *wakeup;
     series *series;
     size_t n;
-    uint32_t look_ms;
+    uint32_t wait_ms;            /* the shortest look_ms */
     repeat_log lead_log;
     pthread_t thread;
     bool started;
@@ -154,17 +158,19 @@ static void u64_text(char out[24], uint64_t v)
     snprintf(out, 24, "%llu", (unsigned long long)v);
 }
 
-/* A bigint column; false when it is NULL or not a non-negative number. */
+/* An integer column; false when it is NULL or not a number from 0 to
+ * 2^64 - 1. */
 static bool cell_u64(PGresult *res, int row, int col, uint64_t *out)
 {
     if (PQgetisnull(res, row, col))
         return false;
     const char *v = PQgetvalue(res, row, col);
     char *end;
-    if (v[0] == '-' || v[0] == '\0')
+    if (v[0] < '0' || v[0] > '9')
         return false;
+    errno = 0;
     *out = strtoull(v, &end, 10);
-    return *end == '\0';
+    return *end == '\0' && errno == 0;
 }
 
 /* ---- statements ---------------------------------------------------------- */
@@ -211,10 +217,12 @@ static const l2w_db_stmt head_prune_stmt = {
     "OFFSET $2::bigint LIMIT 1)",
     2};
 
+/* l1_timestamp is numeric(78,0): read as text, so a value no bigint holds
+ * is one event without a usable time, not a query that fails for ever. */
 static const l2w_db_stmt proposals_tail_stmt = {
     "liveness_proposals_tail",
-    "SELECT l1_block_number, log_index, l1_timestamp::bigint FROM output_proposals WHERE l2_chain = $1 "
-    "AND ($3::bigint IS NULL OR l1_timestamp <= $3::bigint) ORDER BY l1_block_number DESC, log_index DESC "
+    "SELECT l1_block_number, log_index, l1_timestamp::text FROM output_proposals WHERE l2_chain = $1 "
+    "AND ($3::numeric IS NULL OR l1_timestamp <= $3::numeric) ORDER BY l1_block_number DESC, log_index DESC "
     "LIMIT $2::bigint",
     3};
 
@@ -222,7 +230,7 @@ static const l2w_db_stmt proposals_tail_stmt = {
  * its time is not after the events already judged either. */
 static const l2w_db_stmt proposals_after_stmt = {
     "liveness_proposals_after",
-    "SELECT l1_block_number, log_index, l1_timestamp::bigint FROM output_proposals WHERE l2_chain = $1 "
+    "SELECT l1_block_number, log_index, l1_timestamp::text FROM output_proposals WHERE l2_chain = $1 "
     "AND (l1_block_number, log_index) > ($2::bigint, $3::integer) ORDER BY l1_block_number, log_index "
     "LIMIT $4::bigint",
     4};
@@ -663,6 +671,7 @@ static void *guard_main(void *arg)
     l2w_liveness_guard *g = arg;
     l2w_db *db = NULL;
     bool leader = false;
+    bool notified = true;
     uint64_t seen = l2w_wakeup_generation(g->wakeup);
     while (!l2w_wakeup_stopping(g->wakeup)) {
         l2w_err err = {{0}};
@@ -672,26 +681,33 @@ static void *guard_main(void *arg)
             note_error(&g->lead_log, NULL, &err);
         else
             note_ok(&g->lead_log, NULL, "database");
+        struct timespec now = mono_now();
         for (size_t i = 0; st == L2W_OK && leader && i < g->n; i++) {
             series *s = &g->series[i];
+            /* New facts (a stage notified) may carry events of any series. */
+            if (s->loaded && !s->more && !notified && !mono_reached(&now, &s->next_look))
+                continue;
+            s->next_look = mono_after(&now, s->look_ms);
             l2w_err e = {{0}};
-            bool m = false;
-            l2w_status sst = series_look(g->cfg, s, db, &m, &e);
+            l2w_status sst = series_look(g->cfg, s, db, &s->more, &e);
             if (sst == L2W_OK) {
                 note_ok(&s->step_log, s->chain->name, s->kind_name);
             } else {
                 l2w_err_prefix(&e, "liveness %s", s->kind_name);
                 note_error(&s->step_log, s->chain->name, &e);
             }
-            more = more || m;
+            more = more || s->more;
             if (is_db_error(sst))
                 st = sst;
         }
         if (is_db_error(st))
             lose_lead(g, &db, &leader);
+        uint64_t before = seen;
+        notified = false;
         if (st == L2W_OK && more)
             continue;
-        l2w_wakeup_wait(g->wakeup, &seen, st == L2W_OK ? g->look_ms : RETRY_MS);
+        l2w_wakeup_wait(g->wakeup, &seen, st == L2W_OK ? g->wait_ms : RETRY_MS);
+        notified = seen != before;
     }
     l2w_db_close(db);
     return NULL;
@@ -774,10 +790,13 @@ static l2w_status setup_series(series *s, const l2w_config *cfg, const l2w_liven
         return L2W_ERR_CONFIG;
     }
     s->last_block = s->last_log = -1;
+    s->look_ms = LOOK_MS;
     if (s->kind == L2W_LIVENESS_L2_HEAD) {
-        s->poll_ms = s->chain->poll_interval_ms > 0 && s->chain->poll_interval_ms < LOOK_MS
-                         ? s->chain->poll_interval_ms
-                         : LOOK_MS;
+        /* The chain's poll interval, or a second when that is longer: an
+         * event's time is its second, so a slower poll would blur the gap. */
+        if (s->chain->poll_interval_ms > 0 && s->chain->poll_interval_ms < LOOK_MS)
+            s->look_ms = s->chain->poll_interval_ms;
+        s->poll_ms = s->look_ms;
         s->next_poll = mono_now();
         if ((st = l2w_rpc_create_for_chain(&s->rpc, s->chain, err)) != L2W_OK)
             return st;
@@ -801,14 +820,14 @@ l2w_status l2w_liveness_guard_start(l2w_liveness_guard **out, const l2w_config *
     *out = g;
     g->cfg = cfg;
     g->wakeup = wakeup;
-    g->look_ms = LOOK_MS;
+    g->wait_ms = LOOK_MS;
     for (size_t i = 0; i < cfg->n_liveness; i++) {
         series *s = &g->series[g->n++];
         l2w_status st = setup_series(s, cfg, &cfg->liveness[i], err);
         if (st != L2W_OK)
             return st;
-        if (s->poll_ms > 0 && s->poll_ms < g->look_ms)
-            g->look_ms = s->poll_ms;
+        if (s->look_ms < g->wait_ms)
+            g->wait_ms = s->look_ms;
     }
     if (pthread_create(&g->thread, NULL, guard_main, g) != 0) {
         l2w_err_set(err, "liveness guard: cannot start its thread");
