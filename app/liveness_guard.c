@@ -706,7 +706,8 @@ static void *guard_main(void *arg)
         notified = false;
         if (st == L2W_OK && more)
             continue;
-        l2w_wakeup_wait(g->wakeup, &seen, st == L2W_OK ? g->wait_ms : RETRY_MS);
+        /* A replica that does not lead asks for the lock once a second. */
+        l2w_wakeup_wait(g->wakeup, &seen, st == L2W_OK && leader ? g->wait_ms : RETRY_MS);
         notified = seen != before;
     }
     l2w_db_close(db);
