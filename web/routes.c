@@ -17,6 +17,12 @@ const l2w_web_route l2w_web_routes[] = {
     {"POST", "/api/v1/channels/states", false, "/api/v1/channels/states", l2w_route_channel_states,
      L2W_CHANNEL_STATES_MAX_BODY, true},
     {"GET", "/api/v1/channel-disputes", false, "/api/v1/channel-disputes", l2w_route_channel_disputes, 0, false},
+    {"GET", "/api/v1/da", false, "/api/v1/da", l2w_route_da, 0, false},
+    {"GET", "/api/v1/da/commitments", false, "/api/v1/da/commitments", l2w_route_da_commitments, 0, false},
+    {"GET", "/api/v1/liveness", false, "/api/v1/liveness", l2w_route_liveness, 0, false},
+    {"GET", "/api/v1/liveness/intervals", false, "/api/v1/liveness/intervals", l2w_route_liveness_intervals, 0,
+     false},
+    {"GET", "/da", false, "/da", l2w_route_dashboard_da, 0, false},
     {"GET", "/static/", true, "/static/{name}", l2w_route_static, 0, false},
 };
 

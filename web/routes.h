@@ -41,6 +41,11 @@ l2w_status l2w_route_channel_states(l2w_web_response *resp, const l2w_web_reques
  * hold more of the server's memory than this. */
 #define L2W_CHANNEL_STATES_MAX_BODY (4u * 1024 * 1024)
 l2w_status l2w_route_static(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_da_commitments(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_liveness(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_liveness_intervals(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 
 /* Runs one read-only query whose single row and column is a JSON document
  * and answers 200 with it, or 404 with not_found_message when there is no

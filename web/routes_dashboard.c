@@ -194,7 +194,8 @@ static void render_head(FILE *f)
           "<meta http-equiv=\"refresh\" content=\"5\">"
           "<title>l2watch</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n"
           "<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION
-          " &middot; refreshes every 5 s &middot; <a href=\"/api/v1/findings\">API</a>"
+          " &middot; refreshes every 5 s &middot; <a href=\"/da\">DA &amp; liveness</a>"
+          " &middot; <a href=\"/api/v1/findings\">API</a>"
           " &middot; <a href=\"/metrics\">metrics</a></span></header>\n<main>\n",
           f);
 }
