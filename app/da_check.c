@@ -5,6 +5,7 @@
 
 #include "app/da_guard_internal.h"
 #include "app/finding_store.h"
+#include "collector/rpc_url.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "detectors/data_withheld.h"
@@ -49,9 +50,11 @@ static uint64_t retry_delay_ms(const l2w_da_config *da, uint32_t attempts)
 
 l2w_status l2w_da_mark_available(l2w_db *db, const da_pending *r, const char *server, size_t bytes, l2w_err *err)
 {
-    char n[24];
+    /* A configured URL may carry a key; the database gets its shown form. */
+    char n[24], shown[L2W_RPC_URL_SHOWN_MAX];
     snprintf(n, sizeof n, "%zu", bytes);
-    const char *params[] = {r->id, server, n};
+    l2w_rpc_url_shown(shown, sizeof shown, server);
+    const char *params[] = {r->id, shown, n};
     return l2w_db_exec(db, NULL,
                        "UPDATE da_commitments SET status = 'available', attempts = attempts + 1, served_by = $2, "
                        "data_bytes = $3::integer, checked_at = now(), last_error = NULL WHERE id = $1::bigint",
