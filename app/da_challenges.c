@@ -228,21 +228,26 @@ static l2w_status handle_event(da_ctx *c, l2w_db *db, const challenge_event *e, 
     return l2w_db_end(db, st, err);
 }
 
-static const char event_columns[] =
-    "block_hash, log_index::text, block_number, tx_hash, challenged_block::text, commitment, status";
+/* This contract's events that match filter (SQL after WHERE ... AND), in
+ * block order, at most limit. */
+static l2w_status select_events(da_ctx *c, l2w_db *db, const char *filter, int limit, PGresult **res, l2w_err *err)
+{
+    char contract[2 * 20 + 3], sql[512], lim[8];
+    l2w_db_bytea_text(contract, c->da->challenge_contract.b, 20);
+    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(sql, sizeof sql,
+             "SELECT block_hash, log_index::text, block_number, tx_hash, challenged_block::text, commitment, status "
+             "FROM da_challenge_events WHERE l1_chain = $1 AND contract = $2 AND %s "
+             "ORDER BY block_number, log_index LIMIT $3::integer",
+             filter);
+    const char *params[] = {c->l1->name, contract, lim};
+    return l2w_db_exec(db, res, sql, 3, params, err);
+}
 
 static l2w_status handle_new_events(da_ctx *c, l2w_db *db, l2w_err *err)
 {
-    char contract[2 * 20 + 3], sql[512], limit[8];
-    l2w_db_bytea_text(contract, c->da->challenge_contract.b, 20);
-    snprintf(limit, sizeof limit, "%d", EVENTS_PER_STEP);
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM da_challenge_events WHERE l1_chain = $1 AND contract = $2 AND NOT handled "
-             "ORDER BY block_number, log_index LIMIT $3::integer",
-             event_columns);
-    const char *params[] = {c->l1->name, contract, limit};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res, sql, 3, params, err);
+    l2w_status st = select_events(c, db, "NOT handled", EVENTS_PER_STEP, &res, err);
     if (st != L2W_OK)
         return st;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
@@ -287,16 +292,8 @@ static l2w_status on_expired(da_ctx *c, l2w_db *db, const challenge_event *e, l2
 /* Active challenges whose resolve window may have run out. */
 static l2w_status check_expiry(da_ctx *c, l2w_db *db, l2w_err *err)
 {
-    char contract[2 * 20 + 3], sql[512], limit[8];
-    l2w_db_bytea_text(contract, c->da->challenge_contract.b, 20);
-    snprintf(limit, sizeof limit, "%d", ACTIVE_PER_STEP);
-    snprintf(sql, sizeof sql,
-             "SELECT %s FROM da_challenge_events WHERE l1_chain = $1 AND contract = $2 AND status = 1 "
-             "AND handled AND NOT settled ORDER BY block_number LIMIT $3::integer",
-             event_columns);
-    const char *params[] = {c->l1->name, contract, limit};
     PGresult *res;
-    l2w_status st = l2w_db_exec(db, &res, sql, 3, params, err);
+    l2w_status st = select_events(c, db, "status = 1 AND handled AND NOT settled", ACTIVE_PER_STEP, &res, err);
     if (st != L2W_OK)
         return st;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {

@@ -315,3 +315,29 @@ def test_blobs_are_checked_on_the_beacon_api(world, database, workdir, make_l2wa
         lw.stop()
     finally:
         beacon.close()
+
+
+def test_challenge_nobody_resolves_expires_with_an_alert(world, database, workdir, webhook, make_l2watch):
+    resolve_window = 6
+    dac = altda.deploy_challenge(world, CHALLENGE_WINDOW, resolve_window, BOND)
+    server = altda.FileServer(os.path.join(workdir, "da"))
+    try:
+        key = write_key(workdir, world.info["accounts"]["challenger"]["key"])
+        lw = make_l2watch(l1_extra=L1_TXMGR, extra=da_yaml(world, [server.url], dac, deadline=2, key_path=key)).start()
+        lost = altda.post_commitment(world, b"gone for good" * 16)
+        fid = wait_until(lambda: findings(database, "data_withheld"), 40, what="data_withheld")[0][0]
+        wait_until(lambda: "challenge_active" in events_for(webhook, fid), 60, what="the challenge to be active")
+        _, _, start, _ = altda.get_challenge(world, dac, lost["block"], lost["commitment"])
+        # Nobody publishes the data: past start + resolveWindow the contract reports Expired (no event).
+        wait_until(lambda: "challenge_expired" in events_for(webhook, fid), resolve_window + 30,
+                   what="the challenge_expired alert")
+        assert altda.challenge_status(world, dac, lost["block"], lost["commitment"]) == 3
+        assert int(world.l1("eth_blockNumber"), 16) > start + resolve_window
+        expired = next(a for a in webhook.delivered() if a["event"] == "challenge_expired")
+        assert expired["evidence"]["challenge"]["status"] == "expired"
+        assert expired["status"] == "open"  # what the L2 lost needs a person
+        assert commitment_rows(database)[lost["commitment"]]["challenge"] == "3"
+        assert events_for(webhook, fid).count("challenge_expired") == 1
+        lw.stop()
+    finally:
+        server.close()
