@@ -10,13 +10,10 @@
 #include "core/status.h"
 #include "detectors/liveness.h"
 
-/* A liveness: series as the store holds it, for whoever needs the series'
- * tracker outside the guard's loop: the web's liveness views
- * (web/routes_liveness.c, web/routes_dashboard_da.c) rebuild one per
- * request from these. They read the rows app/liveness_guard.c reads, in the
- * order it observes them, and resolve the rule's config as it does; the
- * guard still has its own copies (its rebuild(), rule_config() and
- * kind_of()) and could call these instead. */
+/* A liveness: series as the store holds it: the rows a tracker is rebuilt
+ * from, in the order they are observed, and the rule's config resolved from
+ * the series' keys. Shared by the guard (app/liveness_guard.c, when it takes
+ * the lead) and the web's liveness views, which rebuild one per request. */
 
 /* The kind a series names, for the kinds a collector feeds: "batches",
  * "proposals", "l2_head". false for anything else ("proofs" has no source

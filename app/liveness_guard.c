@@ -9,10 +9,10 @@
 #include <time.h>
 
 #include "app/finding_store.h"
+#include "app/liveness_events.h"
 #include "collector/eth.h"
 #include "collector/rpc.h"
 #include "core/db.h"
-#include "core/keccak.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "detectors/liveness.h"
@@ -136,16 +136,10 @@ static struct timespec mono_after(const struct timespec *from, uint32_t ms)
     return t;
 }
 
-/* Leadership key: a fixed text's hash, one liveness judge for all replicas. */
+/* Leadership: one liveness judge for all replicas. */
 static int64_t lock_key(void)
 {
-    static const char text[] = "l2watch-liveness";
-    uint8_t h[32];
-    l2w_keccak256(h, (const uint8_t *)text, sizeof text - 1);
-    int64_t k = 0;
-    for (int i = 0; i < 8; i++)
-        k = (int64_t)(((uint64_t)k << 8) | h[i]);
-    return k;
+    return l2w_db_lock_key("l2watch-liveness");
 }
 
 static void i64_text(char out[24], int64_t v)
@@ -182,13 +176,6 @@ static const l2w_db_stmt open_gap_stmt = {
     "AND status = 'open' ORDER BY id DESC LIMIT 1",
     1};
 
-/* The last $3 events of a series up to ts $4 (all when NULL), newest first. */
-static const l2w_db_stmt events_tail_stmt = {
-    "liveness_events_tail",
-    "SELECT id, ts FROM liveness_events WHERE chain = $1 AND kind = $2 AND ($4::bigint IS NULL OR ts <= $4::bigint) "
-    "ORDER BY id DESC LIMIT $3::bigint",
-    4};
-
 static const l2w_db_stmt events_after_stmt = {
     "liveness_events_after",
     "SELECT id, ts FROM liveness_events WHERE chain = $1 AND kind = $2 AND id > $3::bigint ORDER BY id "
@@ -216,15 +203,6 @@ static const l2w_db_stmt head_prune_stmt = {
     "(SELECT id FROM liveness_events WHERE chain = $1 AND kind = 'l2_head' ORDER BY id DESC "
     "OFFSET $2::bigint LIMIT 1)",
     2};
-
-/* l1_timestamp is numeric(78,0): read as text, so a value no bigint holds
- * is one event without a usable time, not a query that fails for ever. */
-static const l2w_db_stmt proposals_tail_stmt = {
-    "liveness_proposals_tail",
-    "SELECT l1_block_number, log_index, l1_timestamp::text FROM output_proposals WHERE l2_chain = $1 "
-    "AND ($3::numeric IS NULL OR l1_timestamp <= $3::numeric) ORDER BY l1_block_number DESC, log_index DESC "
-    "LIMIT $2::bigint",
-    3};
 
 /* A proposal that a reorg re-stores at or below the cursor is not judged:
  * its time is not after the events already judged either. */
@@ -336,15 +314,6 @@ static void skipped(const series *s, const l2w_err *e)
     L2W_DEBUG("liveness", s->chain->name, "%s", e->msg);
 }
 
-/* A stored event replayed to rebuild the tracker: no findings. */
-static void replay(const series *s, look *w, uint64_t ts)
-{
-    l2w_liveness_report r;
-    l2w_err e = {{0}};
-    if (l2w_liveness_observe(&w->t, &r, ts, &e) != L2W_OK)
-        skipped(s, &e);
-}
-
 /* A new event: the interval up to it is judged first (a gap that opened and
  * closed since the last look is still raised), then it closes the gap. */
 static l2w_status judge_event(l2w_db *db, const l2w_config *cfg, const series *s, look *w, uint64_t ts,
@@ -392,35 +361,26 @@ static l2w_status rebuild(l2w_db *db, const series *s, look *w, l2w_err *err)
         st = open_gap(db, s, &has_gap, &gap_ts, err);
     if (st != L2W_OK)
         return st;
-    char limit[24], upto[24];
-    u64_text(limit, (uint64_t)s->lcfg.window + 1);
-    u64_text(upto, gap_ts);
-    PGresult *res;
+    size_t max = (size_t)s->lcfg.window + 1, n = 0;
+    l2w_liveness_event *ev = calloc(max, sizeof *ev);
+    if (!ev) {
+        l2w_err_set(err, "liveness %s: out of memory", s->chain->name);
+        return L2W_ERR_NOMEM;
+    }
     w->last_id = 0;
     w->last_block = -1;
     w->last_log = -1;
-    if (s->kind == L2W_LIVENESS_PROPOSALS) {
-        const char *params[] = {s->chain->name, limit, has_gap ? upto : NULL};
-        st = l2w_db_run(db, &res, &proposals_tail_stmt, params, NULL, NULL, err);
-    } else {
-        const char *params[] = {s->chain->name, s->kind_name, limit, has_gap ? upto : NULL};
-        st = l2w_db_run(db, &res, &events_tail_stmt, params, NULL, NULL, err);
+    st = l2w_liveness_events_tail(db, ev, max, &n, s->chain->name, s->kind, has_gap ? &gap_ts : NULL, err);
+    if (st == L2W_OK && n > 0) {
+        (void)l2w_liveness_replay(&w->t, ev, n);
+        w->last_id = ev[n - 1].id;
+        w->last_block = s->kind == L2W_LIVENESS_PROPOSALS ? ev[n - 1].block : -1;
+        w->last_log = ev[n - 1].log_index;
     }
+    free(ev);
     if (st != L2W_OK)
         return st;
-    int ts_col = s->kind == L2W_LIVENESS_PROPOSALS ? 2 : 1;
-    for (int i = PQntuples(res) - 1; i >= 0; i--) {
-        uint64_t ts;
-        if (cell_u64(res, i, ts_col, &ts))
-            replay(s, w, ts);
-    }
-    if (PQntuples(res) > 0 && s->kind == L2W_LIVENESS_PROPOSALS) {
-        w->last_block = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        w->last_log = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-    } else if (PQntuples(res) > 0) {
-        w->last_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-    }
-    PQclear(res);
+    PGresult *res;
     if (s->kind != L2W_LIVENESS_L2_HEAD)
         return L2W_OK;
     const char *params[] = {s->chain->name};
@@ -716,36 +676,6 @@ static void *guard_main(void *arg)
 
 /* ---- start and stop ------------------------------------------------------ */
 
-static bool kind_of(const char *name, l2w_liveness_kind *out)
-{
-    static const l2w_liveness_kind kinds[] = {L2W_LIVENESS_BATCHES, L2W_LIVENESS_PROPOSALS, L2W_LIVENESS_L2_HEAD};
-    for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strcmp(name, l2w_liveness_kind_name(kinds[i])) == 0) {
-            *out = kinds[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The rule's config from the series' (0 = the kind's default). */
-static void rule_config(l2w_liveness_config *out, const l2w_liveness_series_config *sc, l2w_liveness_kind kind)
-{
-    l2w_liveness_config_default(out, kind);
-    if (sc->max_interval_s)
-        out->max_interval_s = sc->max_interval_s;
-    if (sc->min_gap_s)
-        out->min_gap_s = sc->min_gap_s;
-    if (sc->window)
-        out->window = sc->window;
-    if (sc->min_samples)
-        out->min_samples = sc->min_samples;
-    else if (out->min_samples > out->window)
-        out->min_samples = out->window; /* the default asks no more than a smaller window holds */
-    if (sc->z_threshold)
-        out->z_threshold = (double)sc->z_threshold;
-}
-
 static void make_metrics(series *s)
 {
     char labels[160];
@@ -769,7 +699,7 @@ static l2w_status setup_series(series *s, const l2w_config *cfg, const l2w_liven
         l2w_err_set(err, "liveness: chain %s is not configured", sc->chain ? sc->chain : "(none)");
         return L2W_ERR_CONFIG;
     }
-    if (!kind_of(sc->kind, &s->kind)) {
+    if (!l2w_liveness_kind_parse(&s->kind, sc->kind)) {
         l2w_err_set(err, "liveness %s: kind %s is not batches, proposals or l2_head", s->chain->name,
                     sc->kind ? sc->kind : "(none)");
         return L2W_ERR_CONFIG;
@@ -782,7 +712,7 @@ static l2w_status setup_series(series *s, const l2w_config *cfg, const l2w_liven
         }
         s->l1 = s->chain->l1;
     }
-    rule_config(&s->lcfg, sc, s->kind);
+    l2w_liveness_series_rule(&s->lcfg, sc, s->kind);
     l2w_status st = l2w_liveness_init(&s->tracker, s->kind, &s->lcfg, err);
     if (st == L2W_OK)
         st = l2w_liveness_subject(s->subject, sizeof s->subject, s->chain->name, s->kind, err);
