@@ -350,32 +350,12 @@ static void *worker(void *arg)
 
 /* ---- start / stop ----------------------------------------------------------- */
 
-/* {"a","b"}: names are [a-z0-9_-] by config validation, quoted anyway. */
 static l2w_status sinks_literal(char **out, const l2w_config *cfg)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return L2W_ERR_NOMEM;
-    fputc('{', f);
-    for (size_t i = 0; i < cfg->n_webhooks; i++) {
-        fputs(i ? ",\"" : "\"", f);
-        for (const char *p = cfg->webhooks[i].name; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                fputc('\\', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    }
-    fputc('}', f);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(buf);
-        return L2W_ERR_NOMEM;
-    }
-    *out = buf;
-    return L2W_OK;
+    const char *names[L2W_MAX_WEBHOOKS];
+    for (size_t i = 0; i < cfg->n_webhooks; i++)
+        names[i] = cfg->webhooks[i].name;
+    return l2w_db_text_array_literal(out, names, cfg->n_webhooks);
 }
 
 static void register_metrics(l2w_alerts *a)

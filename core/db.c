@@ -218,6 +218,34 @@ l2w_status l2w_db_try_lock(l2w_db *db, int64_t key, int *acquired, l2w_err *err)
     return L2W_OK;
 }
 
+l2w_status l2w_db_text_array_literal(char **out, const char *const *items, size_t n)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return L2W_ERR_NOMEM;
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\"" : "\"", f);
+        for (const char *p = items[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                fputc('\\', f);
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    }
+    fputc('}', f);
+    bool failed = ferror(f) != 0;
+    if (fclose(f) != 0 || failed) {
+        free(buf);
+        return L2W_ERR_NOMEM;
+    }
+    *out = buf;
+    return L2W_OK;
+}
+
 void l2w_db_bytea_text(char *out, const uint8_t *in, size_t len)
 {
     /* l2w_hex_encode writes "0x..."; PostgreSQL's bytea hex format is "\x...". */

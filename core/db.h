@@ -63,6 +63,10 @@ int64_t l2w_db_lock_key(const char *name);
  * connection now holds the lock. */
 L2W_MUST_CHECK l2w_status l2w_db_try_lock(l2w_db *db, int64_t key, int *acquired, l2w_err *err);
 
+/* A text[] literal {"a","b"} of items[0..n) (each quoted, '"' and '\\'
+ * escaped), malloc'd into *out; L2W_ERR_NOMEM. For a fixed list of names
+ * passed as one parameter. */
+L2W_MUST_CHECK l2w_status l2w_db_text_array_literal(char **out, const char *const *items, size_t n);
 /* bytea in text format: out must hold 2*len+3 bytes ("\x" + hex + NUL). */
 void l2w_db_bytea_text(char *out, const uint8_t *in, size_t len);
 /* Parse a bytea text value ("\x...") of exactly out_len bytes. */

@@ -51,34 +51,12 @@ static const char entries_sql[] =
     "   WHERE x.chain = d.chain ORDER BY x.block_timestamp DESC, x.block_number DESC, x.id DESC LIMIT 1) l ON true"
     " ORDER BY d.i";
 
-/* {"a","b"}: names are [a-z0-9_-] (the config checks), quoted all the
- * same so that no value could change the array's shape. */
 static l2w_status names_literal(char **out, const l2w_config *cfg)
 {
-    *out = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return L2W_ERR_NOMEM;
-    fputc('{', f);
-    for (size_t i = 0; i < cfg->n_da; i++) {
-        fputs(i ? ",\"" : "\"", f);
-        for (const char *p = cfg->da[i].chain; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                fputc('\\', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    }
-    fputc('}', f);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(buf);
-        return L2W_ERR_NOMEM;
-    }
-    *out = buf;
-    return L2W_OK;
+    const char *names[L2W_MAX_DA];
+    for (size_t i = 0; i < cfg->n_da; i++)
+        names[i] = cfg->da[i].chain;
+    return l2w_db_text_array_literal(out, names, cfg->n_da);
 }
 
 l2w_status l2w_web_da_load(l2w_web_da_data *out, l2w_db *db, const l2w_config *cfg, l2w_err *err)
