@@ -4,6 +4,7 @@
 
 #include "app/da_guard_internal.h"
 #include "app/finding_store.h"
+#include "collector/chain_store.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "detectors/data_withheld.h"
@@ -292,8 +293,19 @@ static l2w_status on_expired(da_ctx *c, l2w_db *db, const challenge_event *e, l2
 /* Active challenges whose resolve window may have run out. */
 static l2w_status check_expiry(da_ctx *c, l2w_db *db, l2w_err *err)
 {
+    /* A challenge cannot have expired before resolveWindow blocks passed
+     * its start (the event's block): only those are read from the chain. */
+    bool has_tip = false;
+    uint64_t tip = 0;
+    l2w_hash tip_hash;
+    l2w_status st = l2w_store_checkpoint(db, c->l1->name, &has_tip, &tip, &tip_hash, err);
+    if (st != L2W_OK || !has_tip)
+        return st;
+    char filter[160];
+    snprintf(filter, sizeof filter, "status = 1 AND handled AND NOT settled AND block_number + %llu < %llu",
+             (unsigned long long)(c->have_params ? c->params.resolve_window : 0), (unsigned long long)tip);
     PGresult *res;
-    l2w_status st = select_events(c, db, "status = 1 AND handled AND NOT settled", ACTIVE_PER_STEP, &res, err);
+    st = select_events(c, db, filter, ACTIVE_PER_STEP, &res, err);
     if (st != L2W_OK)
         return st;
     for (int i = 0; st == L2W_OK && i < PQntuples(res); i++) {
