@@ -1,26 +1,18 @@
 #include "app/da_guard.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "app/da_guard_internal.h"
+#include "app/guard_loop.h"
 #include "core/log.h"
 
-#define RETRY_MS 1000
 /* Fetch retries are due at their own times: look at least this often. */
 #define MAX_WAIT_MS 500
-#define REPEAT_LOG_SECONDS 60
 
 typedef struct {
     da_ctx ctx;
-    l2w_wakeup *wakeup;
-    pthread_t thread;
-    bool started;
-    char last_error[sizeof(((l2w_err *)0)->msg)];
-    time_t last_error_at;
+    l2w_guard_loop *loop;
 } da_thread;
 
 struct l2w_da_guard {
@@ -65,37 +57,6 @@ static void make_metrics(da_ctx *c)
                                     "L1 block time of the last batcher posting seen", labels);
 }
 
-static void report(da_thread *t, const l2w_err *err)
-{
-    time_t now = time(NULL);
-    if (strcmp(err->msg, t->last_error) == 0 && now - t->last_error_at < REPEAT_LOG_SECONDS)
-        return;
-    L2W_UNUSUAL("da", t->ctx.da->chain, "%s", err->msg);
-    snprintf(t->last_error, sizeof t->last_error, "%s", err->msg);
-    t->last_error_at = now;
-}
-
-static l2w_status lead(da_thread *t, l2w_db **db, bool *leader, l2w_err *err)
-{
-    if (!*db) {
-        l2w_status st = l2w_db_connect(db, t->ctx.cfg->database_url, err);
-        if (st != L2W_OK)
-            return st;
-        *leader = false;
-    }
-    if (*leader)
-        return L2W_OK;
-    char name[64];
-    snprintf(name, sizeof name, "l2watch-da:%s", t->ctx.da->chain);
-    int acquired = 0;
-    l2w_status st = l2w_db_try_lock(*db, l2w_db_lock_key(name), &acquired, err);
-    if (st == L2W_OK && acquired) {
-        *leader = true;
-        L2W_INFO("da", t->ctx.da->chain, "this replica now checks %s's data availability", t->ctx.da->chain);
-    }
-    return st;
-}
-
 /* Each part runs even when an earlier one failed (a DA server that is down
  * must not stop the scan), and the first error is reported. */
 static l2w_status guard_step(da_ctx *c, l2w_db *db, bool *more, l2w_err *err)
@@ -109,43 +70,13 @@ static l2w_status guard_step(da_ctx *c, l2w_db *db, bool *more, l2w_err *err)
     return first == L2W_OK ? st : first;
 }
 
-static void *guard_main(void *arg)
+static l2w_status guard_pass(void *arg, l2w_db *db, bool *more, bool *raised, l2w_err *err)
 {
-    da_thread *t = arg;
-    da_ctx *c = &t->ctx;
-    l2w_db *db = NULL;
-    bool leader = false;
-    l2w_err err = {{0}};
-    uint64_t seen = l2w_wakeup_generation(t->wakeup);
-    while (!l2w_wakeup_stopping(t->wakeup)) {
-        bool more = false;
-        c->raised = false;
-        l2w_status st = lead(t, &db, &leader, &err);
-        if (st == L2W_OK && leader)
-            st = guard_step(c, db, &more, &err);
-        if (c->raised)
-            l2w_wakeup_notify(t->wakeup); /* a response may wait */
-        if (st == L2W_ERR_DB_RETRY || st == L2W_ERR_DB) {
-            /* A dropped connection also dropped the lock: take it again. */
-            l2w_db_close(db);
-            db = NULL;
-            leader = false;
-        }
-        if (st != L2W_OK) {
-            report(t, &err);
-        } else if (t->last_error[0]) {
-            L2W_INFO("da", c->da->chain, "recovered");
-            t->last_error[0] = '\0';
-        }
-        if (st == L2W_OK && more)
-            continue;
-        uint32_t wait = st != L2W_OK ? RETRY_MS : c->l1->poll_interval_ms;
-        if (wait > MAX_WAIT_MS)
-            wait = MAX_WAIT_MS;
-        l2w_wakeup_wait(t->wakeup, &seen, wait);
-    }
-    l2w_db_close(db);
-    return NULL;
+    da_ctx *c = arg;
+    c->raised = false;
+    l2w_status st = guard_step(c, db, more, err);
+    *raised = c->raised;
+    return st;
 }
 
 l2w_status l2w_da_guard_start(l2w_da_guard **out, const l2w_config *cfg, l2w_wakeup *wakeup, l2w_err *err)
@@ -166,7 +97,6 @@ l2w_status l2w_da_guard_start(l2w_da_guard **out, const l2w_config *cfg, l2w_wak
         c->da = &cfg->da[i];
         c->l2 = l2w_config_chain(cfg, c->da->chain);
         c->l1 = c->l2 ? l2w_config_chain(cfg, c->l2->l1) : NULL;
-        t->wakeup = wakeup;
         if (!c->l1) {
             l2w_err_set(err, "da %s: the chain or its l1 is not configured", c->da->chain);
             return L2W_ERR_CONFIG;
@@ -177,11 +107,20 @@ l2w_status l2w_da_guard_start(l2w_da_guard **out, const l2w_config *cfg, l2w_wak
         if (st != L2W_OK)
             return st;
         make_metrics(c);
-        if (pthread_create(&t->thread, NULL, guard_main, t) != 0) {
-            l2w_err_set(err, "da %s: cannot start its thread", c->da->chain);
-            return L2W_ERR_NOMEM;
-        }
-        t->started = true;
+        char lock[64];
+        snprintf(lock, sizeof lock, "l2watch-da:%s", c->da->chain);
+        uint32_t idle = c->l1->poll_interval_ms < MAX_WAIT_MS ? c->l1->poll_interval_ms : MAX_WAIT_MS;
+        const l2w_guard_spec spec = {.component = "da",
+                                     .subject = c->da->chain,
+                                     .lock_name = lock,
+                                     .database_url = cfg->database_url,
+                                     .idle_ms = idle,
+                                     .retry_ms = MAX_WAIT_MS,
+                                     .step = guard_pass,
+                                     .ctx = c,
+                                     .wakeup = wakeup};
+        if ((st = l2w_guard_loop_start(&t->loop, &spec, err)) != L2W_OK)
+            return st;
     }
     return L2W_OK;
 }
@@ -191,8 +130,7 @@ void l2w_da_guard_stop(l2w_da_guard *g)
     if (!g)
         return;
     for (size_t i = 0; i < g->n; i++) {
-        if (g->threads[i].started)
-            pthread_join(g->threads[i].thread, NULL);
+        l2w_guard_loop_join(g->threads[i].loop);
         l2w_rpc_destroy(g->threads[i].ctx.rpc);
         l2w_da_http_destroy(g->threads[i].ctx.http);
     }

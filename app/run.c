@@ -9,6 +9,7 @@
 
 #include "alerts/outbox.h"
 #include "app/bridge_guard.h"
+#include "app/committee_guard.h"
 #include "app/da_guard.h"
 #include "app/channel_guard.h"
 #include "app/liveness_guard.h"
@@ -269,6 +270,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     l2w_responder *responder = NULL;
     l2w_bridge_guard *guard = NULL;
     l2w_da_guard *da = NULL;
+    l2w_committee_guard *committees = NULL;
     l2w_liveness_guard *liveness = NULL;
     chain_worker workers[L2W_MAX_CHAINS];
     memset(workers, 0, sizeof workers);
@@ -290,6 +292,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     if (st == L2W_OK)
         st = l2w_da_guard_start(&da, cfg, wakeup, err);
     if (st == L2W_OK)
+        st = l2w_committee_guard_start(&committees, cfg, wakeup, err);
+    if (st == L2W_OK)
         st = l2w_liveness_guard_start(&liveness, cfg, wakeup, err);
     if (st == L2W_OK)
         st = l2w_responder_start(&responder, cfg, &signers, wakeup, err);
@@ -302,6 +306,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     stop_workers(cfg, workers, wakeup);
     l2w_bridge_guard_stop(guard);
     l2w_da_guard_stop(da);
+    l2w_committee_guard_stop(committees);
     l2w_liveness_guard_stop(liveness);
     l2w_responder_stop(responder);
     l2w_signers_close(&signers);

@@ -124,6 +124,7 @@ static l2w_status decode_portal(l2w_bridge_event *e, const l2w_watch *w, const l
     case L2W_WATCH_INITIATION:
     case L2W_WATCH_VECTOR_DISPUTED:
     case L2W_WATCH_NITRO_CHALLENGE:
+    case L2W_WATCH_VALIDIUM_SEQUENCED:
         break;
     }
     l2w_err_set(err, "not an OptimismPortal event");
@@ -186,6 +187,7 @@ static l2w_status decode_standard_bridge(l2w_bridge_event *e, const l2w_watch *w
     case L2W_WATCH_INITIATION:
     case L2W_WATCH_VECTOR_DISPUTED:
     case L2W_WATCH_NITRO_CHALLENGE:
+    case L2W_WATCH_VALIDIUM_SEQUENCED:
         break;
     }
     l2w_err_set(err, "not an L1StandardBridge event");
@@ -264,6 +266,7 @@ l2w_status l2w_bridge_event_decode(l2w_bridge_event *out, const l2w_watch *w, co
     case L2W_WATCH_OUTPUT_PROPOSED:
     case L2W_WATCH_VECTOR_DISPUTED:
     case L2W_WATCH_NITRO_CHALLENGE:
+    case L2W_WATCH_VALIDIUM_SEQUENCED:
         break;
     }
     l2w_err_set(err, "not a bridge event");

@@ -147,6 +147,7 @@ static const struct {
     {"bridge_events", "chain"},
     {"escrow_samples", "chain"},
     {"channel_disputes", "chain"},
+    {"committee_checks", "l1_chain"},
     {"logs", "chain"},
 };
 

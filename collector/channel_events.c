@@ -77,6 +77,7 @@ l2w_status l2w_channel_dispute_decode(l2w_channel_dispute *out, const l2w_watch 
     case L2W_WATCH_ERC20_INITIATED:
     case L2W_WATCH_RELEASE:
     case L2W_WATCH_INITIATION:
+    case L2W_WATCH_VALIDIUM_SEQUENCED:
         l2w_err_set(err, "not a channel dispute");
         return L2W_ERR_INVALID;
     }

@@ -59,8 +59,8 @@ static void decode_facts(const l2w_follower *f, const l2w_block_header *h, size_
     for (size_t i = 0; i < n_logs; i++) {
         const l2w_evm_log *log = &logs[i];
         const l2w_watch *w = l2w_watch_find(f->watches, f->n_watches, &log->address, &log->topics[0]);
-        if (!w)
-            continue;
+        if (!w || w->kind == L2W_WATCH_VALIDIUM_SEQUENCED)
+            continue; /* a sequence stays a log: the committee guard reads it with its transaction */
         l2w_err derr;
         if (w->kind == L2W_WATCH_OUTPUT_PROPOSED) {
             l2w_output_proposal *p = &rf->proposals[rf->n_proposals];

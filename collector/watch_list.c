@@ -14,6 +14,8 @@
 #define ERC20_BRIDGE_FINALIZED "ERC20BridgeFinalized(address,address,address,address,uint256,bytes)"
 #define ETH_BRIDGE_FINALIZED "ETHBridgeFinalized(address,address,uint256,bytes)"
 #define ERC20_BRIDGE_INITIATED "ERC20BridgeInitiated(address,address,address,address,uint256,bytes)"
+/* PolygonRollupBaseEtrog: numBatch is the last batch of the sequence. */
+#define SEQUENCE_BATCHES "SequenceBatches(uint64,bytes32)"
 
 void l2w_event_topic(l2w_hash *out, const char *canonical)
 {
@@ -90,6 +92,13 @@ size_t l2w_watches_for_chain(const l2w_config *cfg, const char *chain, l2w_watch
         if (cc->has_nitro_adjudicator) {
             l2w_nitro_challenge_registered_topic(&topic);
             add(out, &n, L2W_WATCH_NITRO_CHALLENGE, &cc->nitro_adjudicator, NULL, &topic, NULL, NULL);
+        }
+    }
+    for (size_t i = 0; i < cfg->n_committees; i++) {
+        const l2w_committee_config *m = &cfg->committees[i];
+        if (strcmp(m->l1, chain) == 0) {
+            add(out, &n, L2W_WATCH_VALIDIUM_SEQUENCED, &m->rollup, SEQUENCE_BATCHES, NULL, m->chain, NULL);
+            out[n - 1].committee = m;
         }
     }
     return n;

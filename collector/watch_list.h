@@ -7,8 +7,9 @@
 #include "core/eth_types.h"
 
 /* The contract events a chain's follower collects, from the config: the
- * L2OutputOracles of the L2s settling on it and the events of the bridges
- * with an escrow or a source contract on it. The follower asks eth_getLogs
+ * L2OutputOracles of the L2s settling on it, the events of the bridges
+ * with an escrow or a source contract on it, the channel contracts' disputes
+ * and the validium rollup contracts' sequences. The follower asks eth_getLogs
  * for every watched address and topic0 at once and keeps each log only if
  * its (address, topic0) pair is watched. */
 
@@ -24,6 +25,7 @@ typedef enum {
     L2W_WATCH_INITIATION = 8,          /* a lock/release bridge's configured initiation event */
     L2W_WATCH_VECTOR_DISPUTED = 9,     /* Vector ChannelDisputed, from any channel (any address) */
     L2W_WATCH_NITRO_CHALLENGE = 10,    /* NitroAdjudicator.ChallengeRegistered */
+    L2W_WATCH_VALIDIUM_SEQUENCED = 11, /* a validium's SequenceBatches: kept as a log, read by the committee guard */
 } l2w_watch_kind;
 
 typedef struct {
@@ -36,9 +38,10 @@ typedef struct {
     l2w_hash topic0;
     const char *l2_chain;              /* OUTPUT_PROPOSED: the L2 the oracle belongs to */
     const l2w_bridge_config *bridge;   /* the bridge kinds */
+    const l2w_committee_config *committee; /* VALIDIUM_SEQUENCED */
 } l2w_watch;
 
-#define L2W_MAX_WATCHES (L2W_MAX_CHAINS + 8 * L2W_MAX_BRIDGES + 2)
+#define L2W_MAX_WATCHES (L2W_MAX_CHAINS + 8 * L2W_MAX_BRIDGES + 2 + L2W_MAX_COMMITTEES)
 
 /* Fills out (room for L2W_MAX_WATCHES) with chain's watches; returns how many. */
 size_t l2w_watches_for_chain(const l2w_config *cfg, const char *chain, l2w_watch *out);

@@ -280,6 +280,24 @@ typedef struct {
     uint32_t z_threshold;              /* 0 = default 15 */
 } l2w_liveness_series_config;
 
+/* committees: a validium's data-availability committee, whose signatures
+ * on each sequence of batches are checked (detectors/committee_signatures.h). */
+#define L2W_MAX_COMMITTEES 8
+/* The most members a committee may list (L2W_COMMITTEE_MAX_MEMBERS in
+ * detectors/committee_signatures.h; tests/unit/test_config_da.c checks
+ * they agree). */
+#define L2W_MAX_COMMITTEE_MEMBERS 256
+
+typedef struct {
+    char *chain;                       /* the validium's name, in subjects and labels (need not be a chains[] entry:
+                                          only its L1 is read) */
+    char *l1;                          /* the chains[] entry (role l1) its rollup contract lives on */
+    l2w_addr rollup;                   /* the contract with sequenceBatchesValidium (PolygonValidiumEtrog) */
+    l2w_addr members[L2W_MAX_COMMITTEE_MEMBERS]; /* in increasing order, as the committee contract holds them */
+    size_t n_members;
+    uint32_t threshold;                /* signatures required, 1..n_members */
+} l2w_committee_config;
+
 typedef struct {
     char *database_url;
     l2w_log_level log_level;
@@ -304,6 +322,8 @@ typedef struct {
     size_t n_da;
     l2w_liveness_series_config liveness[L2W_MAX_LIVENESS];
     size_t n_liveness;
+    l2w_committee_config committees[L2W_MAX_COMMITTEES];
+    size_t n_committees;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 

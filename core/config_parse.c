@@ -149,6 +149,27 @@ static l2w_status parse_urls(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node
     return L2W_OK;
 }
 
+/* An F_ADDRS field: the same list rules as F_URLS, each item an address. */
+static l2w_status parse_addrs(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path, void *obj)
+{
+    l2w_addr *addrs = (l2w_addr *)((char *)obj + f->offset);
+    size_t *count = (size_t *)((char *)obj + f->has_offset);
+    if (n->kind != L2W_YAML_SEQ || n->n == 0)
+        return cfg_fail(c, n->line, path, "expected a non-empty list of %s", f->def);
+    if (n->n > f->max)
+        return cfg_fail(c, n->line, path, "at most %llu %s", (unsigned long long)f->max, f->def);
+    for (size_t i = 0; i < n->n; i++) {
+        const l2w_yaml_node *a = n->items[i];
+        char apath[192];
+        snprintf(apath, sizeof apath, "%s[%zu]", path, i);
+        if (a->kind != L2W_YAML_SCALAR || l2w_addr_from_hex(&addrs[i], a->scalar) != L2W_OK)
+            return cfg_fail(c, a->line, apath, "expected a 0x-prefixed 20-byte address, got \"%.60s\"",
+                            a->kind == L2W_YAML_SCALAR ? a->scalar : "(a list or mapping)");
+        *count = i + 1;
+    }
+    return L2W_OK;
+}
+
 static l2w_status parse_scalar_field(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path,
                                      void *obj, l2w_config *cfg)
 {
@@ -209,6 +230,7 @@ static l2w_status parse_scalar_field(cfg_ctx *c, const cfg_field *f, const l2w_y
             return cfg_fail(c, n->line, path, "expected off, dry-run or on, got \"%.60s\"", n->scalar);
         return L2W_OK;
     case F_URLS:
+    case F_ADDRS:
         break;
     }
     return cfg_fail(c, n->line, path, "internal: unhandled field type");
@@ -239,13 +261,15 @@ l2w_status cfg_parse_section(cfg_ctx *c, const l2w_yaml_node *map, const char *p
         if (!n) {
             if (f->required)
                 return cfg_fail(c, map->line, path, "required key is missing");
-            if (!f->def || f->type == F_URLS) /* an F_URLS def is its noun, not a default */
+            if (!f->def || f->type == F_URLS || f->type == F_ADDRS) /* a list's def is its noun */
                 continue;
             n = &def_node;
         }
         l2w_status st;
         if (f->type == F_URLS) {
             st = parse_urls(c, f, n, path, obj);
+        } else if (f->type == F_ADDRS) {
+            st = parse_addrs(c, f, n, path, obj);
         } else if (n->kind != L2W_YAML_SCALAR) {
             st = cfg_fail(c, n->line, path, "expected a single value, not a list or mapping");
         } else {

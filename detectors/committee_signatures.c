@@ -340,7 +340,8 @@ l2w_status l2w_committee_threshold_missed_finding(l2w_finding *f, const l2w_comm
     l2w_hash_to_hex(hash, signed_hash);
     if (b->has_anchor)
         l2w_hash_to_hex(block, &b->block_hash);
-    /* The signed hash (the sequence's accumulated input hash) names the
+    /* The signed hash (accumulated over the sequence's transactionsHash
+     * values, collector/validium_calldata.h) names the
      * fact; the block tells a re-sequencing after a reorg from the first. */
     int n = snprintf(f->dedup_key, sizeof f->dedup_key, "committee_threshold_missed:%s:%s%s%s", b->chain, hash,
                      b->has_anchor ? ":" : "", block);

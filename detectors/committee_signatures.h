@@ -16,8 +16,9 @@
  *
  * The rules are those of Polygon CDK's PolygonDataCommittee.verifyMessage
  * (zkevm-contracts, contracts/v2/consensus/validium), called by
- * PolygonValidiumEtrog.sequenceBatchesValidium with the accumulated input
- * hash of the sequence as the signed hash:
+ * PolygonValidiumEtrog.sequenceBatchesValidium with the hash accumulated
+ * over the sequence's non-forced transactionsHash values as the signed hash
+ * (collector/validium_calldata.h):
  *  - signaturesAndAddrs is requiredAmountOfSignatures signatures of 65
  *    bytes (r ‖ s ‖ v) followed by every member's 20-byte address, in the
  *    committee's order (increasing, as setupCommittee enforces);

@@ -1,4 +1,5 @@
-/* da: and liveness: in the config (core/config_da.c): every key read back,
+/* da:, liveness: and committees: in the config (core/config_da.c,
+ * core/config_committees.c): every key read back,
  * the defaults, the bounds, and one message per mistake naming the file,
  * the line and the key. Run under ASan, the failure cases also show that
  * nothing allocated on the way to an error leaks. */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "core/config.h"
+#include "detectors/committee_signatures.h"
 #include "detectors/liveness.h"
 #include "tests/unit/harness.h"
 
@@ -46,6 +48,7 @@
 /* The detector's bounds and defaults that core/config_da.c repeats (core
  * does not include detectors). */
 static_assert(L2W_LIVENESS_WINDOW_MAX == 1024, "liveness.window bound in core/config_da.c");
+static_assert(L2W_MAX_COMMITTEE_MEMBERS == L2W_COMMITTEE_MAX_MEMBERS, "committee size bound in core/config.h");
 
 static char text[32768];
 
@@ -484,8 +487,61 @@ static void test_late_failures_free(void)
     expect_error(DA_OP "livenes:\n  - chain: op  # typo\n", "- chain: op  # typo", "livenes: unknown key");
 }
 
+/* A committee of three on l1; tail adds keys to the entry. */
+#define COMMITTEE(tail)                                                                                               \
+    "committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n"                                           \
+    "    members: [" ADDR("a1") ", " ADDR("a2") ", " ADDR("a3") "]\n" tail
+
+static void test_committees(void)
+{
+    l2w_config *cfg = expect_ok(COMMITTEE("    threshold: 2\n"));
+    if (cfg) {
+        CHECK(cfg->n_committees == 1);
+        const l2w_committee_config *m = &cfg->committees[0];
+        CHECK(strcmp(m->chain, "cdk") == 0 && strcmp(m->l1, "l1") == 0 && addr_is(&m->rollup, 0xc0));
+        CHECK(m->n_members == 3 && addr_is(&m->members[0], 0xa1) && addr_is(&m->members[2], 0xa3));
+        CHECK(m->threshold == 2);
+        l2w_config_free(cfg);
+    }
+    expect_error(COMMITTEE(""), "- chain: cdk", "committees[0].threshold: required key is missing");
+    expect_error(COMMITTEE("    threshold: 4\n"), "threshold", "committees[0].threshold: 4 is more than the 3 members");
+    expect_error(COMMITTEE("    threshold: 0\n"), "threshold", "committees[0].threshold: expected an integer from 1");
+    expect_error("committees:\n  - chain: cdk\n    l1: op\n    rollup: " ADDR("c0") "\n    members: [" ADDR("a1")
+                 "]\n    threshold: 1\n",
+                 "l1: op", "committees[0].l1: \"op\" is an l2 chain");
+    expect_error("committees:\n  - chain: cdk\n    l1: mars\n    rollup: " ADDR("c0") "\n    members: [" ADDR("a1")
+                 "]\n    threshold: 1\n",
+                 "l1: mars", "committees[0].l1: chain \"mars\" is not defined in chains");
+    /* members: increasing, non-zero, addresses, a non-empty list */
+    expect_error("committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n    members:\n      - " ADDR(
+                     "a2") "\n      - " ADDR("a1") "  # lower\n    threshold: 1\n",
+                 "  # lower", "committees[0].members[1]: 0x00000000000000000000000000000000000000a1 is not above members[0]");
+    expect_error("committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n    members:\n      - " ADDR(
+                     "a1") "\n      - " ADDR("a1") "  # again\n    threshold: 1\n",
+                 "  # again", "committees[0].members[1]: 0x00000000000000000000000000000000000000a1 is not above");
+    expect_error("committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n    members:\n      - " ADDR(
+                     "00") "  # zero\n    threshold: 1\n",
+                 "  # zero", "committees[0].members[0]: the zero address cannot be a member");
+    expect_error("committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n    members:\n      - " ADDR(
+                     "a1") "\n      - 0x12  # short\n    threshold: 1\n",
+                 "  # short", "committees[0].members[1]: expected a 0x-prefixed 20-byte address, got \"0x12\"");
+    expect_error("committees:\n  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c0") "\n    members: []\n"
+                 "    threshold: 1\n",
+                 "members", "committees[0].members: expected a non-empty list of member addresses");
+    /* one entry per validium, one per rollup contract */
+    expect_error(COMMITTEE("    threshold: 1\n") "  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c1") "  # other\n"
+                 "    members: [" ADDR("a1") "]\n    threshold: 1\n",
+                 "  - chain: cdk\n    l1: l1\n    rollup: " ADDR("c1"),
+                 "committees[1].chain: \"cdk\" already has a committee (committees[0])");
+    expect_error(COMMITTEE("    threshold: 1\n") "  - chain: cdk2\n    l1: l1\n    rollup: " ADDR("c0") "  # same\n"
+                 "    members: [" ADDR("a1") "]\n    threshold: 1\n",
+                 "  # same", "committees[1].rollup: committees[0] already watches this rollup contract");
+    expect_error(COMMITTEE("    threshold: 1\n    treshold: 1\n"), "treshold", "committees[0].treshold: unknown key");
+}
+
 int main(void)
 {
+    RUN(test_committees);
     RUN(test_full);
     RUN(test_defaults);
     RUN(test_da_cross_checks);

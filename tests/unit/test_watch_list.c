@@ -128,6 +128,9 @@ static void test_l1_watches(void)
         case L2W_WATCH_NITRO_CHALLENGE:
             CHECK_MSG(false, "a channel watch without a channels: section");
             break;
+        case L2W_WATCH_VALIDIUM_SEQUENCED:
+            CHECK_MSG(false, "a validium watch without a committees: section");
+            break;
         }
     }
     l2w_config_free(cfg);
@@ -239,8 +242,36 @@ static void test_channel_watches(void)
     l2w_config_free(cfg);
 }
 
+/* From `cast sig-event "SequenceBatches(uint64,bytes32)"`. */
+#define T_SEQUENCE_BATCHES "0x3e54d0825ed78523037d00a81759237eb436ce774bd546993ee67a1b67b6e766"
+
+/* committees: a validium's rollup contract is watched on its l1 for
+ * SequenceBatches, the watch naming its committee; other chains do not. */
+static void test_committee_watches(void)
+{
+    static const char text[] = TEST_BRIDGE_CHAINS "committees:\n"
+                                                  "  - chain: cdk\n    l1: side\n    rollup: " A("c1") "\n"
+                                                  "    members: [" A("a1") ", " A("a2") "]\n    threshold: 2\n";
+    l2w_config *cfg = NULL;
+    l2w_err err = {{0}};
+    l2w_status st = l2w_config_parse(&cfg, text, strlen(text), "t.yaml", &err);
+    CHECK_MSG(st == L2W_OK, "%s", err.msg);
+    if (st != L2W_OK)
+        return;
+    static const expected_watch want[] = {{L2W_WATCH_VALIDIUM_SEQUENCED, 0xc1, T_SEQUENCE_BATCHES}};
+    l2w_watch w[L2W_MAX_WATCHES];
+    size_t n = l2w_watches_for_chain(cfg, "side", w);
+    check_exactly(w, n, want, 1, "side");
+    CHECK(n == 1 && w[0].committee == &cfg->committees[0] && strcmp(w[0].l2_chain, "cdk") == 0);
+    n = l2w_watches_for_chain(cfg, "l1", w);
+    for (size_t i = 0; i < n; i++)
+        CHECK_MSG(w[i].kind != L2W_WATCH_VALIDIUM_SEQUENCED, "the validium watched on l1");
+    l2w_config_free(cfg);
+}
+
 int main(void)
 {
+    RUN(test_committee_watches);
     RUN(test_channel_watches);
     RUN(test_l1_watches);
     RUN(test_l2_and_other_watches);
