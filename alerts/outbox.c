@@ -84,7 +84,7 @@ struct l2w_alerts {
     l2w_db *db;
     l2w_webhook_client *client;
     uint64_t rng;
-    sink_metrics metrics[L2W_MAX_WEBHOOKS];
+    sink_metrics metrics[L2W_MAX_SINKS];
     l2w_gauge *pending;
     double next_pending_refresh;
     double next_orphan_check;
@@ -139,12 +139,12 @@ static void nap(l2w_alerts *a, unsigned ms)
     pthread_mutex_unlock(&a->lock);
 }
 
-static const l2w_webhook_config *find_sink(const l2w_alerts *a, const char *name, size_t *index)
+static const l2w_sink_config *find_sink(const l2w_alerts *a, const char *name, size_t *index)
 {
-    for (size_t i = 0; i < a->cfg->n_webhooks; i++) {
-        if (strcmp(a->cfg->webhooks[i].name, name) == 0) {
+    for (size_t i = 0; i < a->cfg->n_sinks; i++) {
+        if (strcmp(a->cfg->sinks[i].name, name) == 0) {
             *index = i;
-            return &a->cfg->webhooks[i];
+            return &a->cfg->sinks[i];
         }
     }
     return NULL;
@@ -186,7 +186,7 @@ static void parse_row(outbox_row *row, const PGresult *res)
 static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *err)
 {
     size_t index = 0;
-    const l2w_webhook_config *wh = find_sink(a, row->sink, &index);
+    const l2w_sink_config *wh = find_sink(a, row->sink, &index);
     if (!wh) { /* cannot happen: the claim query filters on configured sinks */
         l2w_db_rollback(a->db);
         l2w_err_set(err, "claimed a row for unconfigured sink %.64s", row->sink);
@@ -352,17 +352,17 @@ static void *worker(void *arg)
 
 static l2w_status sinks_literal(char **out, const l2w_config *cfg)
 {
-    const char *names[L2W_MAX_WEBHOOKS];
-    for (size_t i = 0; i < cfg->n_webhooks; i++)
-        names[i] = cfg->webhooks[i].name;
-    return l2w_db_text_array_literal(out, names, cfg->n_webhooks);
+    const char *names[L2W_MAX_SINKS];
+    for (size_t i = 0; i < cfg->n_sinks; i++)
+        names[i] = cfg->sinks[i].name;
+    return l2w_db_text_array_literal(out, names, cfg->n_sinks);
 }
 
 static void register_metrics(l2w_alerts *a)
 {
-    for (size_t i = 0; i < a->cfg->n_webhooks; i++) {
+    for (size_t i = 0; i < a->cfg->n_sinks; i++) {
         char value[96], labels[128];
-        if (l2w_metrics_escape_label(value, sizeof value, a->cfg->webhooks[i].name) != L2W_OK)
+        if (l2w_metrics_escape_label(value, sizeof value, a->cfg->sinks[i].name) != L2W_OK)
             snprintf(value, sizeof value, "invalid");
         snprintf(labels, sizeof labels, "sink=\"%s\"", value);
         a->metrics[i].sent = l2w_counter_get("l2watch_alerts_sent_total", "Alerts delivered, by sink.", labels);
@@ -438,7 +438,7 @@ l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *er
         return st;
     }
     a->thread_started = true;
-    L2W_INFO("alerts", NULL, "delivering to %zu webhook(s)", cfg->n_webhooks);
+    L2W_INFO("alerts", NULL, "delivering to %zu webhook(s)", cfg->n_sinks);
     *out = a;
     return L2W_OK;
 }
@@ -480,11 +480,11 @@ l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event,
     }
     char id_text[24];
     snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
-    for (size_t i = 0; i < cfg->n_webhooks; i++) {
-        const char *params[] = {id_text, event, cfg->webhooks[i].name, payload_json};
+    for (size_t i = 0; i < cfg->n_sinks; i++) {
+        const char *params[] = {id_text, event, cfg->sinks[i].name, payload_json};
         l2w_status st = l2w_db_run(db, NULL, &enqueue_stmt, params, NULL, NULL, err);
         if (st != L2W_OK) {
-            l2w_err_prefix(err, "alerts: queueing finding %s for %s", id_text, cfg->webhooks[i].name);
+            l2w_err_prefix(err, "alerts: queueing finding %s for %s", id_text, cfg->sinks[i].name);
             return st;
         }
     }

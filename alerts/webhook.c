@@ -64,7 +64,7 @@ void l2w_webhook_client_destroy(l2w_webhook_client *client)
     free(client);
 }
 
-static l2w_status configure(l2w_webhook_client *c, const l2w_webhook_config *wh, struct curl_slist *headers,
+static l2w_status configure(l2w_webhook_client *c, const l2w_sink_config *wh, struct curl_slist *headers,
                             const char *payload, size_t payload_len, body_sink *sink, char *errbuf)
 {
     CURL *h = c->curl;
@@ -124,7 +124,7 @@ static l2w_status build_headers(struct curl_slist **out, const char *idempotency
 }
 
 static l2w_status classify(l2w_webhook_client *c, CURLcode rc, const body_sink *sink, const char *errbuf,
-                           const l2w_webhook_config *wh, l2w_err *err)
+                           const l2w_sink_config *wh, l2w_err *err)
 {
     long code = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
@@ -152,7 +152,7 @@ static l2w_status classify(l2w_webhook_client *c, CURLcode rc, const body_sink *
     return L2W_ERR_IO;
 }
 
-l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_webhook_config *wh, const char *idempotency_key,
+l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_sink_config *wh, const char *idempotency_key,
                             const char *payload, size_t payload_len, l2w_err *err)
 {
     struct curl_slist *headers = NULL;

@@ -29,7 +29,7 @@ void l2w_webhook_client_destroy(l2w_webhook_client *client);
  * L2W_OK: the receiver answered 2xx. L2W_ERR_PROTOCOL: it answered another
  * status. L2W_ERR_TIMEOUT / L2W_ERR_IO: no answer. err gets one line that
  * never includes the URL (it may carry a token). */
-L2W_MUST_CHECK l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_webhook_config *wh,
+L2W_MUST_CHECK l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_sink_config *wh,
                                            const char *idempotency_key, const char *payload, size_t payload_len,
                                            l2w_err *err);
 

@@ -31,7 +31,7 @@ static int cmd_check_config(const l2w_config *cfg, bool probe)
     l2w_err err = {{0}};
     if (probe && l2w_probe_rpcs(cfg, &err) != L2W_OK)
         return fail(&err);
-    printf("%s: ok (%zu chain(s), %zu webhook(s)%s)\n", cfg->source_path, cfg->n_chains, cfg->n_webhooks,
+    printf("%s: ok (%zu chain(s), %zu alert sink(s)%s)\n", cfg->source_path, cfg->n_chains, cfg->n_sinks,
            probe ? ", every RPC endpoint answered with the configured chain id" : "");
     return 0;
 }

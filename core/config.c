@@ -27,14 +27,6 @@ static const cfg_field database_fields[] = {
 static const cfg_field web_fields[] = {
     {"listen", F_LISTEN, 0, NO_HAS, 0, 0, "127.0.0.1:8080", false},
 };
-static const cfg_field alerts_fields[] = {
-    {"max_backoff_ms", F_U32, offsetof(l2w_config, alert_max_backoff_ms), NO_HAS, 100, 86400000, "300000", false},
-};
-static const cfg_field webhook_fields[] = {
-    {"name", F_NAME, offsetof(l2w_webhook_config, name), NO_HAS, 0, 0, NULL, true},
-    {"url", F_URL, offsetof(l2w_webhook_config, url), NO_HAS, 0, 0, NULL, true},
-    {"timeout_ms", F_U32, offsetof(l2w_webhook_config, timeout_ms), NO_HAS, 100, 120000, "10000", false},
-};
 static const cfg_field chain_fields[] = {
     {"name", F_NAME, offsetof(l2w_chain_config, name), NO_HAS, 0, 0, NULL, true},
     {"preset", F_NAME, offsetof(l2w_chain_config, preset), NO_HAS, 0, 0, NULL, false},
@@ -53,6 +45,7 @@ static const cfg_field chain_fields[] = {
     {"max_reorg_depth", F_U32, offsetof(l2w_chain_config, max_reorg_depth), NO_HAS, 1, 100000, "64", false},
     {"max_head_lag_blocks", F_U32, offsetof(l2w_chain_config, max_head_lag_blocks), NO_HAS, 1, 1000000, "20", false},
     {"l1", F_NAME, offsetof(l2w_chain_config, l1), NO_HAS, 0, 0, NULL, false},
+    {"explorer_url", F_URL, offsetof(l2w_chain_config, explorer_url), NO_HAS, 0, 0, NULL, false},
     {"l2_output_oracle", F_ADDR, offsetof(l2w_chain_config, l2_output_oracle),
      offsetof(l2w_chain_config, has_l2_output_oracle), 0, 0, NULL, false},
     {"optimism_portal", F_ADDR, offsetof(l2w_chain_config, optimism_portal),
@@ -163,21 +156,6 @@ static l2w_status parse_chains(cfg_ctx *c, const l2w_yaml_node *root, l2w_config
     return L2W_OK;
 }
 
-static l2w_status check_webhook(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *prefix)
-{
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(cfg->webhooks[j].name, cfg->webhooks[i].name) == 0)
-            return cfg_fail(c, line, prefix, "duplicate webhook name \"%s\"", cfg->webhooks[i].name);
-    return L2W_OK;
-}
-
-static l2w_status parse_webhooks(cfg_ctx *c, const l2w_yaml_node *alerts, l2w_config *cfg)
-{
-    return cfg_parse_list(c, l2w_yaml_get(alerts, "webhooks"), "alerts.webhooks", "webhooks", L2W_MAX_WEBHOOKS,
-                          webhook_fields, CFG_COUNT(webhook_fields), cfg->webhooks, sizeof cfg->webhooks[0],
-                          &cfg->n_webhooks, cfg, check_webhook);
-}
-
 static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg)
 {
     if (root->kind != L2W_YAML_MAP)
@@ -186,7 +164,7 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
                                            "responses", "bridges", "channels", "da",     "liveness",
                                            "committees", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
-    const l2w_yaml_node *db = NULL, *web = NULL, *alerts = NULL;
+    const l2w_yaml_node *db = NULL, *web = NULL;
     static const char *const web_subs[] = {"clients", NULL};
     if (st == L2W_OK)
         st = cfg_optional_map(c, root, "database", &db);
@@ -198,13 +176,6 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_section(c, web, "web.", web_fields, CFG_COUNT(web_fields), web_subs, cfg, cfg);
     if (st == L2W_OK)
         st = cfg_parse_api_clients(c, web, cfg);
-    if (st == L2W_OK)
-        st = cfg_optional_map(c, root, "alerts", &alerts);
-    static const char *const alert_subs[] = {"webhooks", NULL};
-    if (st == L2W_OK)
-        st = cfg_parse_section(c, alerts, "alerts.", alerts_fields, CFG_COUNT(alerts_fields), alert_subs, cfg, cfg);
-    if (st == L2W_OK)
-        st = parse_webhooks(c, alerts, cfg);
     if (st == L2W_OK)
         st = parse_chains(c, root, cfg);
     if (st == L2W_OK)
@@ -221,6 +192,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_liveness(c, root, cfg);
     if (st == L2W_OK)
         st = cfg_parse_committees(c, root, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_alerts(c, root, cfg); /* routes name chains */
     return st;
 }
 
@@ -281,14 +254,12 @@ void l2w_config_free(l2w_config *cfg)
         free(ch->name);
         free(ch->preset);
         free(ch->l1);
+        free(ch->explorer_url);
         for (size_t j = 0; j < ch->n_rpc_urls; j++)
             free(ch->rpc_urls[j]);
     }
     cfg_free_api_clients(cfg);
-    for (size_t i = 0; i < cfg->n_webhooks; i++) {
-        free(cfg->webhooks[i].name);
-        free(cfg->webhooks[i].url);
-    }
+    cfg_free_alerts(cfg);
     cfg_free_responder(cfg);
     cfg_free_bridges(cfg);
     cfg_free_channels(cfg);

@@ -16,7 +16,6 @@
 
 #define L2W_MAX_RPC_URLS 8
 #define L2W_MAX_CHAINS 16
-#define L2W_MAX_WEBHOOKS 8
 #define L2W_MAX_SIGNERS 8
 #define L2W_MAX_RESPONSE_RULES 32
 #define L2W_MAX_BRIDGES 16
@@ -108,13 +107,60 @@ typedef struct {
     bool has_superchain_config;
     l2w_addr superchain_config;    /* the guardian's pause switch for OP Stack chains */
     l2w_txmgr_config txmgr;        /* defaults unless a txmgr: section is given */
+    char *explorer_url;            /* block explorer base for links in alerts (<base>/tx/<hash>); NULL = none */
 } l2w_chain_config;
 
+/* ---- alerts (core/config_alerts.c) ---- */
+
+#define L2W_MAX_SINKS 16
+#define L2W_MAX_ALERT_ROUTES 32
+#define L2W_MAX_ROUTE_ITEMS 16
+#define L2W_MAX_EMAIL_TO 8
+
+typedef enum {
+    L2W_SINK_WEBHOOK = 0,     /* JSON POST, HMAC-SHA256 signed when secret_file is set */
+    L2W_SINK_SLACK = 1,       /* Slack incoming webhook */
+    L2W_SINK_PAGERDUTY = 2,   /* PagerDuty Events API v2 */
+    L2W_SINK_ALERTMANAGER = 3, /* Prometheus Alertmanager API v2 */
+    L2W_SINK_EMAIL = 4,       /* SMTP through libcurl */
+    L2W_SINK_DISCORD = 5,     /* Discord webhook */
+    L2W_SINK_TELEGRAM = 6,    /* Telegram Bot API sendMessage */
+} l2w_sink_kind;
+
+/* One place alerts go. alerts.webhooks[] entries are sinks of kind webhook. */
 typedef struct {
     char *name;
-    char *url;
+    char *kind_name;              /* as written; kind is parsed from it */
+    l2w_sink_kind kind;
+    char *url;                    /* webhook, slack, discord: the POST URL; alertmanager: its base URL
+                                     (/api/v2/alerts is appended); pagerduty: the events endpoint; telegram: the
+                                     Bot API base; email: smtp:// (STARTTLS) or smtps:// */
+    char *secret_file;            /* webhook: the HMAC key; pagerduty: the routing key; telegram: the bot token;
+                                     email: the SMTP password. Read at start; never in the config itself */
     uint32_t timeout_ms;
-} l2w_webhook_config;
+    uint32_t rate_per_minute;     /* sends per minute per replica; 0 = no limit */
+    bool groups;                  /* bursts are grouped into one message (chat and email kinds) */
+    char *from;                   /* email */
+    char *to[L2W_MAX_EMAIL_TO];
+    size_t n_to;
+    char *username;               /* email: SMTP AUTH user (with the password in secret_file) */
+    char *ca_file;                /* email: CA bundle to check the server's certificate against (default: system) */
+    char *chat_id;                /* telegram */
+} l2w_sink_config;
+
+/* alerts.routes[]: which sinks hear which findings. Every route a finding
+ * matches adds its sinks; with no routes every sink hears everything. */
+typedef struct {
+    char *sinks[L2W_MAX_SINKS];
+    size_t n_sinks;
+    char *kinds[L2W_MAX_ROUTE_ITEMS];   /* none = every kind */
+    size_t n_kinds;
+    char *chains[L2W_MAX_ROUTE_ITEMS];  /* none = every chain */
+    size_t n_chains;
+    char *min_severity_name;            /* default info */
+    int min_severity;                   /* l2w_severity (core/finding.h) */
+    uint32_t repeat_interval_s;         /* remind of a finding still open this often; 0 = never */
+} l2w_alert_route;
 
 /* ---- bridges (core/config_bridges.c) ---- */
 
@@ -307,9 +353,14 @@ typedef struct {
     size_t n_api_clients;
     l2w_chain_config chains[L2W_MAX_CHAINS];
     size_t n_chains;
-    l2w_webhook_config webhooks[L2W_MAX_WEBHOOKS];
-    size_t n_webhooks;
+    l2w_sink_config sinks[L2W_MAX_SINKS]; /* alerts.webhooks, then alerts.sinks */
+    size_t n_sinks;
+    l2w_alert_route alert_routes[L2W_MAX_ALERT_ROUTES];
+    size_t n_alert_routes;
     uint32_t alert_max_backoff_ms; /* retry delay cap for alert delivery */
+    uint32_t alert_max_attempts;   /* a delivery failing this often is dead-lettered */
+    uint32_t alert_group_window_s; /* raised alerts of one kind and chain this close are one message; 0 = off */
+    char *dashboard_url;           /* links in alerts; NULL = none */
     l2w_signer_config signers[L2W_MAX_SIGNERS];
     size_t n_signers;
     l2w_response_mode default_response_mode;
@@ -338,6 +389,7 @@ void l2w_config_free(l2w_config *cfg);
 const l2w_chain_config *l2w_config_chain(const l2w_config *cfg, const char *name);
 const l2w_bridge_config *l2w_config_bridge(const l2w_config *cfg, const char *name);
 const l2w_da_config *l2w_config_da(const l2w_config *cfg, const char *chain);
+const l2w_sink_config *l2w_config_sink(const l2w_config *cfg, const char *name);
 const l2w_signer_config *l2w_config_signer(const l2w_config *cfg, const char *name);
 /* The rule for a finding kind on a chain: the first rule naming that chain,
  * else the first rule for every chain, else NULL (default mode, no signer). */

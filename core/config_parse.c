@@ -124,49 +124,82 @@ l2w_status cfg_set_string(char **dst, const char *s)
     return *dst ? L2W_OK : L2W_ERR_NOMEM;
 }
 
-/* An F_URLS field (see cfg_field): each URL ${ENV}-expanded and checked. */
-static l2w_status parse_urls(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path, void *obj)
+/* The list fields (F_URLS, F_ADDRS, F_NAMES; see cfg_field): a non-empty
+ * sequence of at most f->max scalars, each read by its item parser into slot
+ * i, the count following the items read so a failure part-way still frees
+ * them. */
+typedef l2w_status (*list_item_fn)(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *item, const char *path,
+                                   void *obj, size_t i);
+
+static l2w_status parse_list_field(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path,
+                                   void *obj, list_item_fn item_fn)
 {
-    char **urls = (char **)((char *)obj + f->offset);
-    size_t *count = (size_t *)((char *)obj + f->has_offset);
     if (n->kind != L2W_YAML_SEQ || n->n == 0)
         return cfg_fail(c, n->line, path, "expected a non-empty list of %s", f->def);
     if (n->n > f->max)
         return cfg_fail(c, n->line, path, "at most %llu %s", (unsigned long long)f->max, f->def);
     for (size_t i = 0; i < n->n; i++) {
-        const l2w_yaml_node *u = n->items[i];
-        char upath[192];
-        snprintf(upath, sizeof upath, "%s[%zu]", path, i);
-        if (u->kind != L2W_YAML_SCALAR)
-            return cfg_fail(c, u->line, upath, "expected a URL string");
-        l2w_status st = cfg_expand_env(c, u->line, upath, u->scalar, &urls[i]);
+        char ipath[192];
+        snprintf(ipath, sizeof ipath, "%s[%zu]", path, i);
+        l2w_status st = item_fn(c, f, n->items[i], ipath, obj, i);
         if (st != L2W_OK)
-            return st;
-        *count = i + 1;
-        if ((st = cfg_check_url(c, u->line, upath, urls[i])) != L2W_OK)
             return st;
     }
     return L2W_OK;
 }
 
-/* An F_ADDRS field: the same list rules as F_URLS, each item an address. */
-static l2w_status parse_addrs(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *n, const char *path, void *obj)
+static void count_item(const cfg_field *f, void *obj, size_t i)
+{
+    *(size_t *)((char *)obj + f->has_offset) = i + 1;
+}
+
+/* Each URL ${ENV}-expanded and checked. */
+static l2w_status url_item(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *u, const char *path, void *obj,
+                           size_t i)
+{
+    char **urls = (char **)((char *)obj + f->offset);
+    if (u->kind != L2W_YAML_SCALAR)
+        return cfg_fail(c, u->line, path, "expected a URL string");
+    l2w_status st = cfg_expand_env(c, u->line, path, u->scalar, &urls[i]);
+    if (st != L2W_OK)
+        return st;
+    count_item(f, obj, i);
+    return cfg_check_url(c, u->line, path, urls[i]);
+}
+
+static l2w_status name_item(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *a, const char *path, void *obj,
+                            size_t i)
+{
+    char **names = (char **)((char *)obj + f->offset);
+    if (a->kind != L2W_YAML_SCALAR || !cfg_valid_name(a->scalar))
+        return cfg_fail(c, a->line, path, "expected 1-32 characters of a-z, 0-9, _ or -, got \"%.60s\"",
+                        a->kind == L2W_YAML_SCALAR ? a->scalar : "(a list or mapping)");
+    if (cfg_set_string(&names[i], a->scalar) != L2W_OK)
+        return L2W_ERR_NOMEM;
+    count_item(f, obj, i);
+    return L2W_OK;
+}
+
+static l2w_status string_item(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *a, const char *path, void *obj,
+                              size_t i)
+{
+    char **strings = (char **)((char *)obj + f->offset);
+    if (a->kind != L2W_YAML_SCALAR || !*a->scalar)
+        return cfg_fail(c, a->line, path, "expected a non-empty string");
+    if (cfg_set_string(&strings[i], a->scalar) != L2W_OK)
+        return L2W_ERR_NOMEM;
+    count_item(f, obj, i);
+    return L2W_OK;
+}
+
+static l2w_status addr_item(cfg_ctx *c, const cfg_field *f, const l2w_yaml_node *a, const char *path, void *obj,
+                            size_t i)
 {
     l2w_addr *addrs = (l2w_addr *)((char *)obj + f->offset);
-    size_t *count = (size_t *)((char *)obj + f->has_offset);
-    if (n->kind != L2W_YAML_SEQ || n->n == 0)
-        return cfg_fail(c, n->line, path, "expected a non-empty list of %s", f->def);
-    if (n->n > f->max)
-        return cfg_fail(c, n->line, path, "at most %llu %s", (unsigned long long)f->max, f->def);
-    for (size_t i = 0; i < n->n; i++) {
-        const l2w_yaml_node *a = n->items[i];
-        char apath[192];
-        snprintf(apath, sizeof apath, "%s[%zu]", path, i);
-        if (a->kind != L2W_YAML_SCALAR || l2w_addr_from_hex(&addrs[i], a->scalar) != L2W_OK)
-            return cfg_fail(c, a->line, apath, "expected a 0x-prefixed 20-byte address, got \"%.60s\"",
-                            a->kind == L2W_YAML_SCALAR ? a->scalar : "(a list or mapping)");
-        *count = i + 1;
-    }
+    if (a->kind != L2W_YAML_SCALAR || l2w_addr_from_hex(&addrs[i], a->scalar) != L2W_OK)
+        return cfg_fail(c, a->line, path, "expected a 0x-prefixed 20-byte address, got \"%.60s\"",
+                        a->kind == L2W_YAML_SCALAR ? a->scalar : "(a list or mapping)");
+    count_item(f, obj, i);
     return L2W_OK;
 }
 
@@ -231,6 +264,8 @@ static l2w_status parse_scalar_field(cfg_ctx *c, const cfg_field *f, const l2w_y
         return L2W_OK;
     case F_URLS:
     case F_ADDRS:
+    case F_NAMES:
+    case F_STRINGS:
         break;
     }
     return cfg_fail(c, n->line, path, "internal: unhandled field type");
@@ -261,15 +296,19 @@ l2w_status cfg_parse_section(cfg_ctx *c, const l2w_yaml_node *map, const char *p
         if (!n) {
             if (f->required)
                 return cfg_fail(c, map->line, path, "required key is missing");
-            if (!f->def || f->type == F_URLS || f->type == F_ADDRS) /* a list's def is its noun */
+            bool list = f->type == F_URLS || f->type == F_ADDRS || f->type == F_NAMES || f->type == F_STRINGS;
+            if (!f->def || list) /* a list's def is its noun, not a default */
                 continue;
             n = &def_node;
         }
         l2w_status st;
-        if (f->type == F_URLS) {
-            st = parse_urls(c, f, n, path, obj);
-        } else if (f->type == F_ADDRS) {
-            st = parse_addrs(c, f, n, path, obj);
+        list_item_fn item = f->type == F_URLS      ? url_item
+                            : f->type == F_ADDRS   ? addr_item
+                            : f->type == F_NAMES   ? name_item
+                            : f->type == F_STRINGS ? string_item
+                                                   : NULL;
+        if (item) {
+            st = parse_list_field(c, f, n, path, obj, item);
         } else if (n->kind != L2W_YAML_SCALAR) {
             st = cfg_fail(c, n->line, path, "expected a single value, not a list or mapping");
         } else {

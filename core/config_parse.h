@@ -27,9 +27,11 @@ typedef enum {
     F_URLS = 10,  /* list of F_URL into a char *[] array with a size_t count: see cfg_field */
     F_MODE = 11,  /* off | dry-run | on */
     F_ADDRS = 12, /* list of F_ADDR into an l2w_addr[] array with a size_t count: read like F_URLS */
+    F_NAMES = 13, /* list of F_NAME into a char *[] array with a size_t count: read like F_URLS */
+    F_STRINGS = 14, /* list of F_STRING, the same way */
 } cfg_field_type;
 
-/* For F_URLS (and F_ADDRS) the members read differently (a list has no has_ flag, lower
+/* For F_URLS (and the other lists: F_ADDRS, F_NAMES, F_STRINGS) the members read differently (a list has no has_ flag, lower
  * bound or default of its own): offset is that of the char *[] array,
  * has_offset that of its size_t count (kept equal to the URLs filled so far,
  * so a failure part-way still frees them), max the most URLs the array
@@ -105,5 +107,9 @@ void cfg_free_da(l2w_config *cfg);
  * chains parsed first. */
 l2w_status cfg_parse_committees(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
 void cfg_free_committees(l2w_config *cfg);
+/* Parses the top-level alerts section: its keys, webhooks, sinks and routes
+ * (core/config_alerts.c). Needs chains parsed first: routes name them. */
+l2w_status cfg_parse_alerts(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+void cfg_free_alerts(l2w_config *cfg);
 
 #endif

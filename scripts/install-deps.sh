@@ -22,7 +22,8 @@ die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
 DPKG_PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev
                libpq-dev libsecp256k1-dev libyaml-dev)
 # Tools: present when the command is on PATH, whoever installed it.
-CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql)
+CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql
+              prometheus-alertmanager:prometheus-alertmanager)
 
 missing=()
 want() {
@@ -49,7 +50,7 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want postgresql
 # Python modules the tests import, for the python3 on PATH: Debian's package
 # for the system interpreter, pip for any other (pyenv, virtualenv), after apt
 # has run. Each entry is module:debian-package:pip-package.
-PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml)
+PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml aiosmtpd:python3-aiosmtpd:aiosmtpd)
 pip_missing=()
 for entry in "${PY_MODULES[@]}"; do
   IFS=: read -r module deb pip <<<"$entry"

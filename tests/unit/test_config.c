@@ -47,7 +47,7 @@ static void test_good_config(void)
     CHECK(cfg->log_level == L2W_LOG_DEBUG);
     CHECK(strcmp(cfg->database_url, "postgresql://u@127.0.0.1:5432/l2watch") == 0);
     CHECK(strcmp(cfg->web_listen_host, "127.0.0.1") == 0 && cfg->web_listen_port == 0);
-    CHECK(cfg->n_webhooks == 1 && cfg->webhooks[0].timeout_ms == 10000);
+    CHECK(cfg->n_sinks == 1 && cfg->sinks[0].timeout_ms == 10000 && cfg->sinks[0].kind == L2W_SINK_WEBHOOK);
     CHECK(cfg->n_chains == 2);
     const l2w_chain_config *l1 = l2w_config_chain(cfg, "l1");
     CHECK(l1 && l1->role == L2W_CHAIN_L1 && l1->chain_id == 900 && l1->confirmations == 3);
