@@ -1,6 +1,7 @@
 #include "alerts/outbox.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "alerts/backoff.h"
+#include "alerts/dispatch.h"
 #include "alerts/webhook.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -38,9 +40,15 @@
  * the lock lasts only for this row's transaction. Only configured sinks are
  * claimed: a row for a removed sink must neither be sent nor block the queue. */
 static const char claim_sql[] =
-    "SELECT id::text, finding_id::text, event, sink, payload::text, attempts::text FROM alert_outbox"
-    " WHERE delivered_at IS NULL AND next_attempt_at <= now() AND sink = ANY($1::text[])"
-    " ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED";
+    "SELECT o.id::text, o.finding_id::text, o.event, o.sink, o.payload::text, o.attempts::text, o.seq::text,"
+    " coalesce(o.chain, '') FROM alert_outbox o"
+    " WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.silence_id IS NULL AND o.next_attempt_at <= now()"
+    " AND o.sink = ANY($1::text[])"
+    /* In order per finding and sink: a row waits while an earlier one of
+     * the same finding to the same sink is still to be delivered. */
+    " AND NOT EXISTS (SELECT 1 FROM alert_outbox p WHERE p.finding_id = o.finding_id AND p.sink = o.sink"
+    "   AND p.id < o.id AND p.delivered_at IS NULL AND p.dead_at IS NULL AND p.silence_id IS NULL)"
+    " ORDER BY o.next_attempt_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED";
 
 /* clock_timestamp(), not now(): now() is when the transaction began, before
  * the send, and the backoff should count from the failure. */
@@ -49,26 +57,23 @@ static const char delivered_sql[] =
     " WHERE id = $1::bigint";
 static const char failed_sql[] =
     "UPDATE alert_outbox SET attempts = attempts + 1, last_error = $2,"
-    " next_attempt_at = clock_timestamp() + $3::bigint * interval '1 millisecond'"
+    " next_attempt_at = clock_timestamp() + $3::bigint * interval '1 millisecond',"
+    " dead_at = CASE WHEN $4::boolean THEN clock_timestamp() END"
     " WHERE id = $1::bigint";
 
-static const char pending_sql[] = "SELECT count(*)::text FROM alert_outbox WHERE delivered_at IS NULL";
+static const char pending_sql[] =
+    "SELECT count(*)::text FROM alert_outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND silence_id IS NULL";
 static const char orphans_sql[] =
     "SELECT sink, count(*)::text FROM alert_outbox"
-    " WHERE delivered_at IS NULL AND NOT (sink = ANY($1::text[]))"
+    " WHERE delivered_at IS NULL AND dead_at IS NULL AND silence_id IS NULL AND NOT (sink = ANY($1::text[]))"
     " GROUP BY sink ORDER BY sink LIMIT 20";
-
-static const l2w_db_stmt enqueue_stmt = {
-    "alert_enqueue",
-    "INSERT INTO alert_outbox (finding_id, event, sink, payload) VALUES ($1::bigint, $2, $3, $4::jsonb)"
-    " ON CONFLICT (finding_id, event, sink) DO NOTHING",
-    4};
 
 static const double delivery_buckets[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
 typedef struct {
     l2w_counter *sent;
     l2w_counter *failed;
+    l2w_counter *dead;
     l2w_histogram *delivery;
 } sink_metrics;
 
@@ -83,6 +88,7 @@ struct l2w_alerts {
     pthread_cond_t wake;
     l2w_db *db;
     l2w_webhook_client *client;
+    l2w_sink_secrets secrets;
     uint64_t rng;
     sink_metrics metrics[L2W_MAX_SINKS];
     l2w_gauge *pending;
@@ -100,6 +106,8 @@ typedef struct {
     const char *payload;
     size_t payload_len;
     uint32_t attempts;
+    const char *seq;
+    const char *chain;
 } outbox_row;
 
 static double now_s(void)
@@ -153,7 +161,7 @@ static const l2w_sink_config *find_sink(const l2w_alerts *a, const char *name, s
 /* ---- one delivery ------------------------------------------------------- */
 
 static l2w_status record_outcome(l2w_alerts *a, const outbox_row *row, l2w_status sent, const l2w_err *send_err,
-                                 uint64_t *delay_ms, l2w_err *err)
+                                 uint64_t *delay_ms, bool *dead, l2w_err *err)
 {
     if (sent == L2W_OK) {
         const char *params[] = {row->id};
@@ -165,8 +173,9 @@ static l2w_status record_outcome(l2w_alerts *a, const outbox_row *row, l2w_statu
     snprintf(last_error, sizeof last_error, "%.*s", LAST_ERROR_MAX, send_err->msg);
     last_error[strcspn(last_error, "\r\n")] = '\0';
     snprintf(delay_text, sizeof delay_text, "%llu", (unsigned long long)*delay_ms);
-    const char *params[] = {row->id, last_error, delay_text};
-    return l2w_db_exec(a->db, NULL, failed_sql, 3, params, err);
+    *dead = failures >= a->cfg->alert_max_attempts;
+    const char *params[] = {row->id, last_error, delay_text, *dead ? "true" : "false"};
+    return l2w_db_exec(a->db, NULL, failed_sql, 4, params, err);
 }
 
 static void parse_row(outbox_row *row, const PGresult *res)
@@ -179,6 +188,33 @@ static void parse_row(outbox_row *row, const PGresult *res)
     row->payload_len = (size_t)PQgetlength(res, 0, 4);
     unsigned long attempts = strtoul(PQgetvalue(res, 0, 5), NULL, 10);
     row->attempts = attempts > UINT32_MAX ? UINT32_MAX : (uint32_t)attempts;
+    row->seq = PQgetvalue(res, 0, 6);
+    row->chain = PQgetvalue(res, 0, 7);
+}
+
+/* The stored payload is the alert document; a malformed one (the database
+ * is not trusted either) fails the send with a message, like a sink would. */
+static l2w_status send_row(l2w_alerts *a, const l2w_sink_config *sink, size_t index, const outbox_row *row,
+                           const char *key, l2w_err *err)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(row->payload, row->payload_len, 0, &jerr);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        l2w_err_set(err, "stored payload is not a JSON object: %s", jerr.text);
+        return L2W_ERR_INVALID;
+    }
+    const l2w_chain_config *chain = l2w_config_chain(a->cfg, row->chain);
+    const json_t *items[1] = {doc};
+    const l2w_alert_batch batch = {.alerts = items,
+                                   .n = 1,
+                                   .dashboard_url = a->cfg->dashboard_url,
+                                   .explorer_url = chain ? chain->explorer_url : NULL,
+                                   .now = (int64_t)time(NULL)};
+    l2w_status st = l2w_alert_send(a->client, sink, a->secrets.secrets[index], &batch, row->payload,
+                                   row->payload_len, key, err);
+    json_decref(doc);
+    return st;
 }
 
 /* Sends the claimed row and records the outcome in the same transaction,
@@ -195,11 +231,14 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
     char where[96];
     snprintf(where, sizeof where, "%s#%s/%s", row->sink, row->finding_id, row->event);
     char key[IDEMPOTENCY_KEY_MAX];
-    snprintf(key, sizeof key, "%s-%s-%s", row->finding_id, row->event, row->sink);
+    if (strcmp(row->seq, "0") == 0)
+        snprintf(key, sizeof key, "%s-%s-%s", row->finding_id, row->event, row->sink);
+    else
+        snprintf(key, sizeof key, "%s-%s-%s-%s", row->finding_id, row->event, row->sink, row->seq);
 
     l2w_err send_err = {{0}};
     double started = now_s();
-    l2w_status sent = l2w_webhook_post(a->client, wh, key, row->payload, row->payload_len, &send_err);
+    l2w_status sent = send_row(a, wh, index, row, key, &send_err);
     l2w_histogram_observe(a->metrics[index].delivery, now_s() - started);
     if (sent != L2W_OK && atomic_load(&a->stopping)) {
         /* Cut short by shutdown: not the sink's fault, so no attempt is
@@ -210,7 +249,8 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
     l2w_counter_add(sent == L2W_OK ? a->metrics[index].sent : a->metrics[index].failed, 1);
 
     uint64_t delay_ms = 0;
-    l2w_status st = record_outcome(a, row, sent, &send_err, &delay_ms, err);
+    bool dead = false;
+    l2w_status st = record_outcome(a, row, sent, &send_err, &delay_ms, &dead, err);
     if (st == L2W_OK)
         st = l2w_db_commit(a->db, err);
     if (st != L2W_OK) {
@@ -219,8 +259,13 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
             L2W_UNUSUAL("alerts", where, "delivered but not recorded (%s); it will be sent again", err->msg);
         return st;
     }
+    if (dead)
+        l2w_counter_add(a->metrics[index].dead, 1);
     if (sent == L2W_OK)
         L2W_INFO("alerts", where, "delivered (attempt %u)", row->attempts + 1);
+    else if (dead)
+        L2W_UNUSUAL("alerts", where, "attempt %u failed: %s; dead-lettered after %u attempts (shown on the dashboard)",
+                   row->attempts + 1, send_err.msg, (unsigned)a->cfg->alert_max_attempts);
     else
         L2W_UNUSUAL("alerts", where, "attempt %u failed: %s; next try in %llu ms", row->attempts + 1,
                     send_err.msg, (unsigned long long)delay_ms);
@@ -368,6 +413,9 @@ static void register_metrics(l2w_alerts *a)
         a->metrics[i].sent = l2w_counter_get("l2watch_alerts_sent_total", "Alerts delivered, by sink.", labels);
         a->metrics[i].failed =
             l2w_counter_get("l2watch_alerts_failed_total", "Alert delivery attempts that failed, by sink.", labels);
+        a->metrics[i].dead = l2w_counter_get("l2watch_alerts_dead_total",
+                                             "Alerts dead-lettered after alerts.max_attempts failures, by sink.",
+                                             labels);
         a->metrics[i].delivery =
             l2w_histogram_get("l2watch_alert_delivery_seconds", "Time of one alert delivery attempt, by sink.",
                               labels, delivery_buckets, sizeof delivery_buckets / sizeof delivery_buckets[0]);
@@ -377,6 +425,7 @@ static void register_metrics(l2w_alerts *a)
 
 static void free_alerts(l2w_alerts *a)
 {
+    l2w_sink_secrets_clear(&a->secrets);
     l2w_webhook_client_destroy(a->client);
     l2w_db_close(a->db);
     free(a->conninfo);
@@ -425,6 +474,8 @@ l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *er
     if (st == L2W_OK && (st = sinks_literal(&a->sinks, cfg)) != L2W_OK)
         l2w_err_set(err, "alerts: out of memory");
     if (st == L2W_OK)
+        st = l2w_sink_secrets_load(&a->secrets, cfg, err);
+    if (st == L2W_OK)
         st = l2w_webhook_client_create(&a->client, &a->stopping, err);
     if (st == L2W_OK) {
         register_metrics(a);
@@ -438,7 +489,7 @@ l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *er
         return st;
     }
     a->thread_started = true;
-    L2W_INFO("alerts", NULL, "delivering to %zu webhook(s)", cfg->n_sinks);
+    L2W_INFO("alerts", NULL, "delivering to %zu sink(s)", cfg->n_sinks);
     *out = a;
     return L2W_OK;
 }
@@ -454,39 +505,4 @@ void l2w_alerts_stop(l2w_alerts *a)
     if (a->thread_started)
         pthread_join(a->thread, NULL);
     free_alerts(a);
-}
-
-/* ---- enqueue (called by the finding writer) -------------------------------- */
-
-static bool valid_event(const char *event)
-{
-    static const char *const events[] = {"raised",           "retracted",        "resolved",
-                                         "escalated",        "challenge_active", "challenge_expired",
-                                         "response_dry_run", "response_sent",    "response_landed",
-                                         "response_failed"};
-    for (size_t i = 0; event && i < sizeof events / sizeof events[0]; i++)
-        if (strcmp(event, events[i]) == 0)
-            return true;
-    return false;
-}
-
-l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event, const char *payload_json,
-                              const l2w_config *cfg, l2w_err *err)
-{
-    if (finding_id <= 0 || !valid_event(event) || !payload_json) {
-        l2w_err_set(err, "alerts: enqueue: bad finding id %lld or event %s", (long long)finding_id,
-                    event ? event : "(null)");
-        return L2W_ERR_INVALID;
-    }
-    char id_text[24];
-    snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
-    for (size_t i = 0; i < cfg->n_sinks; i++) {
-        const char *params[] = {id_text, event, cfg->sinks[i].name, payload_json};
-        l2w_status st = l2w_db_run(db, NULL, &enqueue_stmt, params, NULL, NULL, err);
-        if (st != L2W_OK) {
-            l2w_err_prefix(err, "alerts: queueing finding %s for %s", id_text, cfg->sinks[i].name);
-            return st;
-        }
-    }
-    return L2W_OK;
 }

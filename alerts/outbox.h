@@ -1,6 +1,7 @@
 #ifndef L2W_ALERTS_OUTBOX_H
 #define L2W_ALERTS_OUTBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/config.h"
@@ -36,7 +37,8 @@ L2W_MUST_CHECK l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *c
  * frees it. NULL is a no-op. */
 void l2w_alerts_stop(l2w_alerts *alerts);
 
-/* Queues one outbox row per configured webhook for (finding_id, event);
+/* Queues one outbox row per sink the routes choose (alerts/route.h) for
+ * (finding_id, event), marked silenced when a live silence matches;
  * event is "raised", "retracted", "resolved", "escalated" (a lasting
  * condition got worse), "challenge_active" / "challenge_expired" (the
  * on-chain challenge of withheld data changed) or one of the response
@@ -47,5 +49,11 @@ void l2w_alerts_stop(l2w_alerts *alerts);
  * the transaction that writes the finding. */
 L2W_MUST_CHECK l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event,
                                              const char *payload_json, const l2w_config *cfg, l2w_err *err);
+/* The same with a sequence number: the n-th "repeat" reminder of a finding
+ * (every other event has 0). */
+L2W_MUST_CHECK l2w_status l2w_alerts_enqueue_seq(l2w_db *db, int64_t finding_id, const char *event, uint32_t seq,
+                                                 const char *payload_json, const l2w_config *cfg, l2w_err *err);
+/* raised, retracted, resolved, escalated, repeat, challenge_*, response_*. */
+bool l2w_alert_event_valid(const char *event);
 
 #endif

@@ -64,7 +64,7 @@ void l2w_webhook_client_destroy(l2w_webhook_client *client)
     free(client);
 }
 
-static l2w_status configure(l2w_webhook_client *c, const l2w_sink_config *wh, struct curl_slist *headers,
+static l2w_status configure(l2w_webhook_client *c, const l2w_http_target *wh, struct curl_slist *headers,
                             const char *payload, size_t payload_len, body_sink *sink, char *errbuf)
 {
     CURL *h = c->curl;
@@ -97,7 +97,7 @@ static l2w_status configure(l2w_webhook_client *c, const l2w_sink_config *wh, st
     return rc == CURLE_OK ? L2W_OK : L2W_ERR_INVALID;
 }
 
-static l2w_status build_headers(struct curl_slist **out, const char *idempotency_key)
+static l2w_status build_headers(struct curl_slist **out, const char *idempotency_key, const char *const *extra)
 {
     char key_header[256];
     int n = snprintf(key_header, sizeof key_header, "Idempotency-Key: %s", idempotency_key);
@@ -119,12 +119,20 @@ static l2w_status build_headers(struct curl_slist **out, const char *idempotency
         curl_slist_free_all(list);
         return L2W_ERR_NOMEM;
     }
-    *out = next;
+    list = next;
+    for (size_t i = 0; extra && extra[i]; i++) {
+        if (strpbrk(extra[i], "\r\n") || !(next = curl_slist_append(list, extra[i]))) {
+            curl_slist_free_all(list);
+            return L2W_ERR_INVALID;
+        }
+        list = next;
+    }
+    *out = list;
     return L2W_OK;
 }
 
 static l2w_status classify(l2w_webhook_client *c, CURLcode rc, const body_sink *sink, const char *errbuf,
-                           const l2w_sink_config *wh, l2w_err *err)
+                           const l2w_http_target *wh, l2w_err *err)
 {
     long code = 0;
     if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
@@ -152,11 +160,11 @@ static l2w_status classify(l2w_webhook_client *c, CURLcode rc, const body_sink *
     return L2W_ERR_IO;
 }
 
-l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_sink_config *wh, const char *idempotency_key,
+l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_http_target *wh, const char *idempotency_key,
                             const char *payload, size_t payload_len, l2w_err *err)
 {
     struct curl_slist *headers = NULL;
-    l2w_status st = build_headers(&headers, idempotency_key);
+    l2w_status st = build_headers(&headers, idempotency_key, wh->headers);
     if (st != L2W_OK) {
         l2w_err_set(err, "cannot build request headers");
         return st;

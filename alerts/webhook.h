@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/config.h"
 #include "core/status.h"
@@ -21,15 +22,24 @@ L2W_MUST_CHECK l2w_status l2w_webhook_client_create(l2w_webhook_client **out, co
                                                     l2w_err *err);
 void l2w_webhook_client_destroy(l2w_webhook_client *client);
 
-/* POSTs payload (payload_len bytes of JSON) to wh->url within wh->timeout_ms,
- * with Content-Type: application/json, User-Agent: l2watch/<version> and
- * Idempotency-Key: idempotency_key. Redirects are not followed (a moved
+/* Where a POST goes: the URL (it may carry a token: never logged), extra
+ * header lines ("Name: value", NULL-terminated list or NULL) and the time
+ * allowed. */
+typedef struct {
+    const char *url;
+    const char *const *headers;
+    uint32_t timeout_ms;
+} l2w_http_target;
+
+/* POSTs payload (payload_len bytes of JSON) to t->url within t->timeout_ms,
+ * with Content-Type: application/json, User-Agent: l2watch/<version>,
+ * Idempotency-Key: idempotency_key and t->headers. Redirects are not followed (a moved
  * receiver is a configuration problem to surface, not to guess around) and
  * the response body is read up to a cap and ignored.
  * L2W_OK: the receiver answered 2xx. L2W_ERR_PROTOCOL: it answered another
  * status. L2W_ERR_TIMEOUT / L2W_ERR_IO: no answer. err gets one line that
  * never includes the URL (it may carry a token). */
-L2W_MUST_CHECK l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_sink_config *wh,
+L2W_MUST_CHECK l2w_status l2w_webhook_post(l2w_webhook_client *client, const l2w_http_target *t,
                                            const char *idempotency_key, const char *payload, size_t payload_len,
                                            l2w_err *err);
 

@@ -204,20 +204,12 @@ static l2w_status parse_sinks(cfg_ctx *c, const l2w_yaml_node *alerts, l2w_confi
     return st;
 }
 
-static int severity_rank(const char *name)
-{
-    for (int s = L2W_SEV_INFO; s <= L2W_SEV_CRITICAL; s++)
-        if (strcmp(l2w_severity_name((l2w_severity)s), name) == 0)
-            return s;
-    return -1;
-}
-
 static l2w_status check_route(cfg_ctx *c, l2w_config *cfg, size_t i, const l2w_yaml_node *map)
 {
     l2w_alert_route *r = &cfg->alert_routes[i];
     char path[64];
     snprintf(path, sizeof path, "alerts.routes[%zu].min_severity", i);
-    if ((r->min_severity = severity_rank(r->min_severity_name)) < 0)
+    if ((r->min_severity = l2w_severity_from_name(r->min_severity_name)) < 0)
         return cfg_fail(c, key_line(map, "min_severity"), path,
                         "expected info, low, medium, high or critical, got \"%.40s\"", r->min_severity_name);
     for (size_t k = 0; k < r->n_sinks; k++) {

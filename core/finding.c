@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *l2w_severity_name(l2w_severity sev)
 {
@@ -13,6 +14,14 @@ const char *l2w_severity_name(l2w_severity sev)
     case L2W_SEV_CRITICAL: return "critical";
     }
     return "unknown";
+}
+
+int l2w_severity_from_name(const char *name)
+{
+    for (int s = L2W_SEV_INFO; name && s <= L2W_SEV_CRITICAL; s++)
+        if (strcmp(l2w_severity_name((l2w_severity)s), name) == 0)
+            return s;
+    return -1;
 }
 
 void l2w_finding_clear(l2w_finding *f)

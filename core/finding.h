@@ -21,6 +21,8 @@ typedef enum {
 } l2w_severity;
 
 const char *l2w_severity_name(l2w_severity sev);
+/* The severity named name, or -1. */
+int l2w_severity_from_name(const char *name);
 
 typedef struct {
     const char *kind;            /* static string, e.g. "invalid_output_root" */

@@ -29,7 +29,7 @@ class Receiver:
     ("status", N) answers N, ("hang", S) answers nothing for S seconds.
     Once the plan runs out every request gets 200. Every request is kept."""
 
-    def __init__(self, plan=(), delay=0.0):
+    def __init__(self, plan=(), delay=0.0, port=0):
         self.plan = list(plan)
         self.delay = delay
         self.requests = []
@@ -64,7 +64,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook?token=secret-in-url"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -82,14 +82,19 @@ class Receiver:
         self.server.server_close()
 
 
-def write_config(path, database_url, webhooks, max_backoff_ms=10000):
-    """webhooks: list of (name, url, timeout_ms)."""
+def write_config(path, database_url, webhooks, max_backoff_ms=10000, alerts_extra=""):
+    """webhooks: list of (name, url, timeout_ms[, secret_file]); alerts_extra: YAML lines
+    added under alerts: (indented 2 spaces), e.g. max_attempts or sinks."""
     lines = ["log_level: debug", "database:", f'  url: "{database_url}"', "web:", "  listen: 127.0.0.1:0",
              "alerts:", f"  max_backoff_ms: {max_backoff_ms}"]
+    if alerts_extra:
+        lines.append(alerts_extra.rstrip("\n"))
     if webhooks:
         lines.append("  webhooks:")
-        for name, url, timeout_ms in webhooks:
+        for name, url, timeout_ms, *secret in webhooks:
             lines += [f"    - name: {name}", f'      url: "{url}"', f"      timeout_ms: {timeout_ms}"]
+            if secret:
+                lines.append(f'      secret_file: "{secret[0]}"')
     # The tool starts no followers, but the config format requires a chain.
     lines += ["chains:", "  - name: l1", "    role: l1", "    chain_id: 31337", '    rpc: ["http://127.0.0.1:9"]']
     with open(path, "w") as f:
@@ -134,7 +139,16 @@ class WebAlerts:
         assert headers["content-type"] == "application/json"
         return json.loads(body)
 
+    def kill(self):
+        """SIGKILL: no shutdown path runs, as in a crash."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        self.log.close()
+
     def stop(self):
+        if self.proc.returncode == -signal.SIGKILL:
+            return  # killed on purpose (kill()); nothing left to stop
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
