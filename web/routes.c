@@ -22,6 +22,8 @@ const l2w_web_route l2w_web_routes[] = {
     {"GET", "/api/v1/liveness", false, "/api/v1/liveness", l2w_route_liveness, 0, false},
     {"GET", "/api/v1/liveness/intervals", false, "/api/v1/liveness/intervals", l2w_route_liveness_intervals, 0,
      false},
+    {"GET", "/api/v1/committees", false, "/api/v1/committees", l2w_route_committees, 0, false},
+    {"GET", "/api/v1/committees/checks", false, "/api/v1/committees/checks", l2w_route_committee_checks, 0, false},
     {"GET", "/da", false, "/da", l2w_route_dashboard_da, 0, false},
     {"GET", "/static/", true, "/static/{name}", l2w_route_static, 0, false},
 };

@@ -45,6 +45,8 @@ l2w_status l2w_route_da(l2w_web_response *resp, const l2w_web_request *req, l2w_
 l2w_status l2w_route_da_commitments(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_liveness(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_liveness_intervals(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_committees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_committee_checks(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 
 /* Runs one read-only query whose single row and column is a JSON document

@@ -1,7 +1,8 @@
 /* Data availability and liveness on the web: the figures of the da:
  * entries and liveness: series read from the store (shared with the JSON
  * API in web/routes_da.c and web/routes_liveness.c), and the dashboard's
- * "DA & liveness" page, GET /da, drawn from them. Rendered on the server
+ * "DA & liveness" page, GET /da, drawn from them and from the committees'
+ * figures (web/routes_committees.h). Rendered on the server
  * like the overview: no script, no inline style (the CSP forbids both), the
  * interval chart an SVG coloured by the stylesheet. Every value from the
  * database is escaped; a server URL is shown only through
@@ -18,6 +19,7 @@
 #include "collector/rpc_url.h"
 #include "web/html.h"
 #include "web/routes.h"
+#include "web/routes_committees.h"
 
 #define ISO_FMT "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'"
 
@@ -508,6 +510,89 @@ static void render_commitments(FILE *f, const l2w_config *cfg, const PGresult *r
     fputs("</tbody></table></section>\n", f);
 }
 
+static const char *committee_result_class(const char *result)
+{
+    for (size_t i = 0; i < L2W_WEB_COMMITTEE_RESULTS; i++)
+        if (l2w_web_committee_results[i].failed && strcmp(result, l2w_web_committee_results[i].name) == 0)
+            return "badge sev-high";
+    if (strcmp(result, "ok") == 0)
+        return "badge ok";
+    if (strcmp(result, "unreadable") == 0)
+        return "badge sev-medium";
+    return "badge muted";
+}
+
+/* Failed: every verdict that raises committee_threshold_missed, summed
+ * from the list so that a verdict added to it is counted here too. */
+static void committee_count_cells(FILE *f, const PGresult *res, int row)
+{
+    unsigned long long failed = 0;
+    for (int i = 0; i < L2W_WEB_COMMITTEE_RESULTS; i++) {
+        const char *n = value(res, row, L2W_WK_COUNT + i);
+        if (l2w_web_committee_results[i].failed && n)
+            failed += strtoull(n, NULL, 10);
+    }
+    char failed_text[24];
+    snprintf(failed_text, sizeof failed_text, "%llu", failed);
+    count_cell(f, value(res, row, L2W_WK_TOTAL), NULL);
+    count_cell(f, value(res, row, L2W_WK_COUNT + L2W_WEB_CR_OK), NULL);
+    count_cell(f, failed_text, "badge sev-high");
+    count_cell(f, value(res, row, L2W_WK_COUNT + L2W_WEB_CR_NOT_SIGNED), NULL);
+    count_cell(f, value(res, row, L2W_WK_COUNT + L2W_WEB_CR_UNREADABLE), "badge sev-medium");
+}
+
+static void render_committees(FILE *f, const l2w_config *cfg, const PGresult *res, uint64_t now)
+{
+    fputs("<section><h2>Committees</h2>\n", f);
+    if (cfg->n_committees == 0 || !res) {
+        fputs("<p class=\"muted\">No committees configured.</p></section>\n", f);
+        return;
+    }
+    fputs("<table class=\"committees\">\n<thead><tr><th>Chain</th><th class=\"num\">Signatures required</th>"
+          "<th class=\"num\">Checks</th><th class=\"num\">OK</th><th class=\"num\">Failed</th>"
+          "<th class=\"num\">Not signed</th><th class=\"num\">Unreadable</th><th class=\"num\">Last batch</th>"
+          "<th>Result</th><th>Checked</th><th class=\"num\">Age</th><th>Open findings</th></tr></thead><tbody>\n",
+          f);
+    for (size_t i = 0; i < cfg->n_committees; i++) {
+        const l2w_committee_config *m = &cfg->committees[i];
+        int row = (int)i;
+        fputs("<tr data-committee=\"", f);
+        l2w_html_put(f, m->chain);
+        fputs("\"><td><strong>", f);
+        l2w_html_put(f, m->chain);
+        fputs("</strong><br><span class=\"muted\">on ", f);
+        l2w_html_put(f, m->l1);
+        fprintf(f, "</span></td><td class=\"num\">%u <span class=\"muted\">of %zu</span></td>", m->threshold,
+                m->n_members);
+        committee_count_cells(f, res, row);
+        l2w_html_cell(f, res, row, L2W_WK_LAST_BATCH, "num");
+        const char *result = value(res, row, L2W_WK_LAST_RESULT);
+        fputs("<td>", f);
+        if (result) {
+            fprintf(f, "<span class=\"%s\">", committee_result_class(result));
+            l2w_html_put(f, result);
+            fputs("</span>", f);
+        } else {
+            dash(f);
+        }
+        fputs("</td>", f);
+        time_and_age_cells(f, value(res, row, L2W_WK_LAST_CHECKED), now);
+        const char *open = value(res, row, L2W_WK_OPEN_FINDINGS);
+        fputs("<td>", f);
+        if (open && strcmp(open, "0") != 0) {
+            fputs("<a class=\"badge sev-high\" href=\"/api/v1/findings?status=open\">committee_threshold_missed "
+                  "&times;",
+                  f);
+            l2w_html_put(f, open);
+            fputs("</a>", f);
+        } else {
+            dash(f);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
 /* The interval chart's size in pixels and its margin. */
 #define CHART_W 240
 #define CHART_H 48
@@ -668,6 +753,7 @@ static void render_head(FILE *f)
 typedef struct {
     l2w_web_da_data da;
     PGresult *commitments;
+    PGresult *committees;            /* NULL without committees: entries */
     l2w_web_liveness_series *series; /* cfg->n_liveness of them */
 } page_data;
 
@@ -675,6 +761,7 @@ static void page_clear(page_data *d, size_t n_series)
 {
     l2w_web_da_clear(&d->da);
     PQclear(d->commitments);
+    PQclear(d->committees);
     for (size_t i = 0; d->series && i < n_series; i++)
         l2w_web_liveness_clear(&d->series[i]);
     free(d->series);
@@ -695,6 +782,8 @@ static l2w_status page_load(page_data *d, const l2w_web_request *req, l2w_err *e
     st = l2w_web_da_load(&d->da, db, cfg, err);
     if (st == L2W_OK)
         st = l2w_web_da_commitments_load(&d->commitments, db, NULL, NULL, NULL, DASH_COMMITMENTS, err);
+    if (st == L2W_OK)
+        st = l2w_web_committees_load(&d->committees, db, cfg, err);
     for (size_t i = 0; st == L2W_OK && i < cfg->n_liveness; i++)
         st = l2w_web_liveness_load(&d->series[i], db, &cfg->liveness[i], DASH_INTERVALS, err);
     l2w_db_pool_release(req->pool, db);
@@ -713,6 +802,7 @@ static l2w_status page_render(char **out, size_t *out_len, const l2w_config *cfg
     if (d) {
         render_da(f, cfg, &d->da, now);
         render_commitments(f, cfg, d->commitments);
+        render_committees(f, cfg, d->committees, now);
         render_liveness(f, cfg, d->series, now);
     } else {
         fputs("<p class=\"banner\">The database is unavailable; this page retries every 5 s.</p>\n", f);
