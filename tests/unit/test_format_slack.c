@@ -213,24 +213,14 @@ static void test_escaping(void)
     json_decref(doc);
 }
 
-static char *repeat(const char *unit, size_t times)
-{
-    size_t n = strlen(unit);
-    char *s = malloc(n * times + 1);
-    for (size_t i = 0; i < times; i++)
-        memcpy(s + i * n, unit, n);
-    s[n * times] = 0;
-    return s;
-}
-
 /* Long text is cut at the limits, at a character boundary, never inside an
  * escape. */
 static void test_limits(void)
 {
     json_t *doc = fx_invalid_output_root("resolved");
-    char *title = repeat("\xf0\x9d\x94\xb8\xc3\xa9", 200); /* U+1D538 (2 units) and é: 600 units */
-    char *summary = repeat("&", 4000);
-    char *value = repeat("x\xc3\xa9", 3000);
+    char *title = fx_repeat("\xf0\x9d\x94\xb8\xc3\xa9", 200); /* U+1D538 (2 units) and é: 600 units */
+    char *summary = fx_repeat("&", 4000);
+    char *value = fx_repeat("x\xc3\xa9", 3000);
     json_object_set_new(doc, "title", json_string(title));
     json_object_set_new(doc, "summary", json_string(summary));
     json_object_set_new(json_object_get(doc, "evidence"), "output_index", json_string(value));
@@ -274,21 +264,12 @@ static void test_empty_evidence(void)
     json_decref(doc);
 }
 
-/* n findings of one kind on one chain, ids 100.. */
+/* n findings of one kind on one chain, ids 100.., the last critical. */
 static json_t **group_docs(size_t n)
 {
-    json_t **docs = calloc(n, sizeof *docs);
-    for (size_t i = 0; i < n; i++)
-        docs[i] = fx_data_withheld(100 + (long long)i, "raised", i % 2 == 0);
+    json_t **docs = fx_group_docs(n);
     json_object_set_new(docs[n - 1], "severity", json_string("critical"));
     return docs;
-}
-
-static void free_docs(json_t **docs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        json_decref(docs[i]);
-    free(docs);
 }
 
 static void test_group(void)
@@ -319,7 +300,7 @@ static void test_group(void)
     CHECK(eq(c, "l2watch \xc2\xb7 <" FX_DASHBOARD "|dashboard>"));
     json_decref(msg);
     free(body);
-    free_docs(docs, 3);
+    fx_free_docs(docs, 3);
 }
 
 /* Past Slack's 50 blocks the rest is counted, not sent. */
@@ -341,7 +322,7 @@ static void test_group_block_limit(void)
                   last ? last : "(none)");
         json_decref(msg);
         free(body);
-        free_docs(docs, n);
+        fx_free_docs(docs, n);
     }
 }
 

@@ -85,6 +85,43 @@ json_t *fx_data_withheld(long long id, const char *event, bool with_tx)
     return doc;
 }
 
+json_t **fx_group_docs(size_t n)
+{
+    json_t **docs = calloc(n, sizeof *docs);
+    for (size_t i = 0; docs && i < n; i++)
+        docs[i] = fx_data_withheld(100 + (long long)i, "raised", i % 2 == 0);
+    return docs;
+}
+
+void fx_free_docs(json_t **docs, size_t n)
+{
+    for (size_t i = 0; docs && i < n; i++)
+        json_decref(docs[i]);
+    free(docs);
+}
+
+char *fx_repeat(const char *unit, size_t times)
+{
+    size_t n = strlen(unit);
+    char *s = malloc(n * times + 1);
+    for (size_t i = 0; s && i < times; i++)
+        memcpy(s + i * n, unit, n);
+    if (s)
+        s[n * times] = 0;
+    return s;
+}
+
+void fx_bloat(json_t *doc, const char *text, int n_extra)
+{
+    json_object_set_new(doc, "summary", json_string(text));
+    json_t *ev = json_object_get(doc, "evidence");
+    for (int i = 0; i < n_extra; i++) {
+        char key[24];
+        snprintf(key, sizeof key, "extra_%02d", i);
+        json_object_set_new(ev, key, json_string(text));
+    }
+}
+
 l2w_alert_batch fx_batch(const json_t *const *alerts, size_t n, bool links)
 {
     l2w_alert_batch b = {alerts, n, links ? FX_DASHBOARD : NULL, links ? FX_EXPLORER : NULL, FX_NOW};

@@ -25,6 +25,16 @@ json_t *fx_invalid_output_root(const char *event);
  * when with_tx is false. New reference. */
 json_t *fx_data_withheld(long long id, const char *event, bool with_tx);
 
+/* n data_withheld findings on base, ids 100.., every other one with a
+ * transaction (an array the caller frees with fx_free_docs). */
+json_t **fx_group_docs(size_t n);
+void fx_free_docs(json_t **docs, size_t n);
+/* unit repeated times (malloc'd). */
+char *fx_repeat(const char *unit, size_t times);
+/* Sets doc's summary to text and adds n_extra evidence entries extra_00..
+ * holding it: a payload past every limit. */
+void fx_bloat(json_t *doc, const char *text, int n_extra);
+
 /* A batch of n payloads with the dashboard and explorer set (links true)
  * or not, now = FX_NOW. */
 l2w_alert_batch fx_batch(const json_t *const *alerts, size_t n, bool links);
