@@ -35,7 +35,9 @@ typedef struct {
 #define L2W_ALERT_FINDING_PATH "/api/v1/findings/"
 
 /* Each formatter reads b's payloads (L2W_ERR_INVALID naming the field when
- * one is malformed, or when b->n is 0) and writes one request body into
+ * one is malformed, when b->n is 0, when a group mixes kinds or chains, or
+ * when dashboard_url or explorer_url is not a plain http(s) URL of at most
+ * 512 bytes, as they are written into markup) and writes one request body into
  * *out, NUL-terminated and malloc'd: the caller frees it with free(). On
  * failure *out is NULL. Text that came from a payload is escaped for the
  * sink's markup and cut (with "…", at a character boundary) to the sink's

@@ -192,18 +192,17 @@ static l2w_status dc_body(json_t *fields, char **description, l2w_fmt_str *foote
 
 l2w_status l2w_format_discord(char **body, const l2w_alert_batch *b, l2w_err *err)
 {
-    *body = NULL;
     l2w_fmt_batch fb;
-    l2w_status st = l2w_fmt_batch_read(&fb, b, err);
+    char *headline, *title = NULL, *content = NULL, *description = NULL, *footer_text = NULL;
+    l2w_status st = l2w_fmt_begin(body, &fb, &headline, b, err);
     if (st != L2W_OK)
         return st;
-    char *headline = NULL, *title = NULL, *content = NULL, *description = NULL, *footer_text = NULL;
     l2w_fmt_str t = L2W_FMT_STR_INIT, c = L2W_FMT_STR_INIT, footer = L2W_FMT_STR_INIT;
     json_t *fields = json_array();
-    if (!fields)
+    if (!fields) {
         st = L2W_ERR_NOMEM;
-    if (st != L2W_OK || (st = l2w_fmt_headline(&headline, &fb)) != L2W_OK)
         goto out;
+    }
     /* Titles show markdown as typed: the title is not escaped. */
     l2w_fmt_rawf(&t, "%s" DOT, l2w_fmt_severity_upper(fb.top));
     l2w_fmt_text(&t, headline, L2W_FMT_ONE_LINE, DC_TITLE_MAX - t.units);
@@ -317,17 +316,13 @@ l2w_status l2w_format_telegram(char **body, const l2w_alert_batch *b, const char
     *body = NULL;
     json_t *chat = NULL;
     l2w_status st = tg_chat_id(&chat, chat_id, err);
-    if (st != L2W_OK)
-        return st;
     l2w_fmt_batch fb;
-    if ((st = l2w_fmt_batch_read(&fb, b, err)) != L2W_OK) {
+    char *headline, *text = NULL;
+    if (st != L2W_OK || (st = l2w_fmt_begin(body, &fb, &headline, b, err)) != L2W_OK) {
         json_decref(chat);
         return st;
     }
-    char *headline = NULL, *text = NULL;
     l2w_fmt_str s = L2W_FMT_STR_INIT, tail = L2W_FMT_STR_INIT;
-    if ((st = l2w_fmt_headline(&headline, &fb)) != L2W_OK)
-        goto out;
     const l2w_fmt_alert *a = &fb.a[0];
     char label[48];
     snprintf(label, sizeof label, "Finding #%" PRId64 " on the dashboard", a->id);

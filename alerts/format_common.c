@@ -346,6 +346,21 @@ void l2w_fmt_batch_free(l2w_fmt_batch *fb)
     memset(fb, 0, sizeof *fb);
 }
 
+l2w_status l2w_fmt_begin(char **body, l2w_fmt_batch *fb, char **headline, const l2w_alert_batch *b,
+                         l2w_err *err)
+{
+    *body = NULL;
+    *headline = NULL;
+    l2w_status st = l2w_fmt_batch_read(fb, b, err);
+    if (st != L2W_OK)
+        return st;
+    if ((st = l2w_fmt_headline(headline, fb)) != L2W_OK) {
+        l2w_err_set(err, "out of memory building the message");
+        l2w_fmt_batch_free(fb);
+    }
+    return st;
+}
+
 /* ---- words ---- */
 
 const char *l2w_fmt_event_prefix(l2w_alert_event ev)

@@ -76,6 +76,11 @@ typedef struct {
  * written into markup). On success out is freed with l2w_fmt_batch_free. */
 L2W_MUST_CHECK l2w_status l2w_fmt_batch_read(l2w_fmt_batch *out, const l2w_alert_batch *b, l2w_err *err);
 void l2w_fmt_batch_free(l2w_fmt_batch *fb);
+/* How a chat formatter starts: *body = NULL, b read into fb (as
+ * l2w_fmt_batch_read) and its headline (l2w_fmt_headline) into *headline.
+ * On failure there is nothing to free. */
+L2W_MUST_CHECK l2w_status l2w_fmt_begin(char **body, l2w_fmt_batch *fb, char **headline, const l2w_alert_batch *b,
+                                        l2w_err *err);
 
 /* "" for raised, else what the event says about the finding, to put before
  * its title: "Resolved: ", "Retracted: ", "Escalated: ", "Still open: " ... */

@@ -193,19 +193,15 @@ static l2w_status group_blocks(json_t *blocks, const l2w_fmt_batch *fb, const ch
 
 l2w_status l2w_format_slack(char **body, const l2w_alert_batch *b, l2w_err *err)
 {
-    *body = NULL;
     l2w_fmt_batch fb;
-    l2w_status st = l2w_fmt_batch_read(&fb, b, err);
+    char *headline;
+    l2w_status st = l2w_fmt_begin(body, &fb, &headline, b, err);
     if (st != L2W_OK)
         return st;
-    char *headline = NULL;
     json_t *blocks = json_array();
     l2w_fmt_str text = L2W_FMT_STR_INIT;
-    if ((st = l2w_fmt_headline(&headline, &fb)) != L2W_OK || !blocks) {
-        st = L2W_ERR_NOMEM;
-        goto out;
-    }
-    st = fb.n == 1 ? single_blocks(blocks, &fb, headline) : group_blocks(blocks, &fb, headline);
+    st = !blocks ? L2W_ERR_NOMEM
+         : fb.n == 1 ? single_blocks(blocks, &fb, headline) : group_blocks(blocks, &fb, headline);
     if (st != L2W_OK)
         goto out;
     l2w_fmt_rawf(&text, "[%s] ", l2w_fmt_severity_upper(fb.top));
