@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts/smtp.h"
 #include "core/bytes.h"
 #include "core/secret_file.h"
 #include "core/sha256.h"
@@ -91,21 +92,81 @@ static l2w_status send_webhook(l2w_webhook_client *http, const l2w_sink_config *
     return l2w_webhook_post(http, &t, key, raw, raw_len, err);
 }
 
-l2w_status l2w_alert_send(l2w_webhook_client *http, const l2w_sink_config *sink, const char *secret,
-                          const l2w_alert_batch *batch, const char *raw, size_t raw_len, const char *idempotency_key,
-                          l2w_err *err)
+/* Formats for the sink's kind into *body (malloc'd). */
+static l2w_status format_for(const l2w_sink_config *sink, const char *secret, const l2w_alert_batch *batch,
+                             const char *message_id, char **body, l2w_err *err)
 {
     switch (sink->kind) {
-    case L2W_SINK_WEBHOOK:
-        return send_webhook(http, sink, secret, batch, raw, raw_len, idempotency_key, err);
     case L2W_SINK_SLACK:
+        return l2w_format_slack(body, batch, err);
     case L2W_SINK_PAGERDUTY:
+        return l2w_format_pagerduty(body, batch, secret, err);
     case L2W_SINK_ALERTMANAGER:
+        return l2w_format_alertmanager(body, batch, err);
     case L2W_SINK_EMAIL:
+        return l2w_format_email(body, batch, sink->from, (const char *const *)sink->to, sink->n_to, message_id,
+                                err);
     case L2W_SINK_DISCORD:
+        return l2w_format_discord(body, batch, err);
     case L2W_SINK_TELEGRAM:
+        return l2w_format_telegram(body, batch, sink->chat_id, err);
+    case L2W_SINK_WEBHOOK:
         break;
     }
-    l2w_err_set(err, "sink kind %s cannot send yet", sink->kind_name);
+    l2w_err_set(err, "no formatter for sink kind %s", sink->kind_name);
     return L2W_ERR_INVALID;
+}
+
+/* Where the body is POSTed: most kinds take the configured URL; the
+ * Alertmanager API and the Telegram Bot API have paths of their own (the
+ * bot token is part of Telegram's). */
+static l2w_status target_url(const l2w_sink_config *sink, const char *secret, char **url, l2w_err *err)
+{
+    const char *base = sink->url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    char *out = NULL;
+    int len = -1;
+    if (sink->kind == L2W_SINK_ALERTMANAGER)
+        len = asprintf(&out, "%.*s/api/v2/alerts", (int)n, base);
+    else if (sink->kind == L2W_SINK_TELEGRAM)
+        len = asprintf(&out, "%.*s/bot%s/sendMessage", (int)n, base, secret ? secret : "");
+    else
+        len = asprintf(&out, "%s", base);
+    if (len < 0) {
+        l2w_err_set(err, "alerts: out of memory");
+        return L2W_ERR_NOMEM;
+    }
+    *url = out;
+    return L2W_OK;
+}
+
+l2w_status l2w_alert_send(l2w_webhook_client *http, const l2w_sink_config *sink, const char *secret,
+                          const l2w_alert_batch *batch, const char *raw, size_t raw_len, const char *idempotency_key,
+                          const atomic_bool *cancel, l2w_err *err)
+{
+    if (sink->kind == L2W_SINK_WEBHOOK)
+        return send_webhook(http, sink, secret, batch, raw, raw_len, idempotency_key, err);
+    char message_id[256];
+    snprintf(message_id, sizeof message_id, "%s@l2watch", idempotency_key);
+    char *body = NULL;
+    l2w_status st = format_for(sink, secret, batch, message_id, &body, err);
+    if (st != L2W_OK) {
+        l2w_err_prefix(err, "formatting for %s", sink->kind_name);
+        return st;
+    }
+    if (sink->kind == L2W_SINK_EMAIL) {
+        st = l2w_smtp_send(sink, secret, body, strlen(body), cancel, err);
+    } else {
+        char *url = NULL;
+        if ((st = target_url(sink, secret, &url, err)) == L2W_OK) {
+            const l2w_http_target t = {.url = url, .headers = NULL, .timeout_ms = sink->timeout_ms};
+            st = l2w_webhook_post(http, &t, idempotency_key, body, strlen(body), err);
+            l2w_wipe(url, strlen(url));
+            free(url);
+        }
+    }
+    free(body);
+    return st;
 }

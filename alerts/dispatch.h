@@ -1,6 +1,7 @@
 #ifndef L2W_ALERTS_DISPATCH_H
 #define L2W_ALERTS_DISPATCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "alerts/alert_format.h"
@@ -30,11 +31,14 @@ void l2w_webhook_signature_headers(char timestamp_header[L2W_SIGNATURE_HEADER_LE
                                    char signature_header[L2W_SIGNATURE_HEADER_LEN], const char *key, size_t key_len,
                                    long long timestamp, const char *body, size_t body_len);
 
-/* Sends batch to sink. raw is the single alert's stored payload text (what
- * the generic webhook posts as it is). L2W_OK when the sink accepted it;
+/* Sends batch to sink: the generic webhook posts raw (the single alert's
+ * stored payload) as it is, signed; the other kinds post their own format
+ * (alerts/alert_format.h) or, for email, send it over SMTP with message id
+ * "<idempotency_key>@l2watch" (a resend is the same message). cancel aborts
+ * an SMTP send at shutdown. L2W_OK when the sink accepted it;
  * otherwise the transport's status with err saying why. */
 L2W_MUST_CHECK l2w_status l2w_alert_send(l2w_webhook_client *http, const l2w_sink_config *sink, const char *secret,
                                          const l2w_alert_batch *batch, const char *raw, size_t raw_len,
-                                         const char *idempotency_key, l2w_err *err);
+                                         const char *idempotency_key, const atomic_bool *cancel, l2w_err *err);
 
 #endif

@@ -58,6 +58,26 @@ static l2w_status read_doc(const char *payload_json, char *kind, char *chain, in
     return st;
 }
 
+l2w_status l2w_alerts_enqueue_to(l2w_db *db, int64_t finding_id, const char *event, uint32_t seq,
+                                 const char *payload_json, const char *const *sinks, size_t n_sinks, l2w_err *err)
+{
+    char *literal = NULL;
+    l2w_status st = l2w_db_text_array_literal(&literal, sinks, n_sinks);
+    if (st != L2W_OK) {
+        l2w_err_set(err, "alerts: out of memory");
+        return st;
+    }
+    char id_text[24], seq_text[16];
+    snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
+    snprintf(seq_text, sizeof seq_text, "%u", (unsigned)seq);
+    const char *params[] = {id_text, event, payload_json, literal, seq_text};
+    st = l2w_db_exec(db, NULL, insert_sql, 5, params, err);
+    free(literal);
+    if (st != L2W_OK)
+        l2w_err_prefix(err, "alerts: queueing %s of finding %s", event, id_text);
+    return st;
+}
+
 l2w_status l2w_alerts_enqueue_seq(l2w_db *db, int64_t finding_id, const char *event, uint32_t seq,
                                   const char *payload_json, const l2w_config *cfg, l2w_err *err)
 {
@@ -78,20 +98,7 @@ l2w_status l2w_alerts_enqueue_seq(l2w_db *db, int64_t finding_id, const char *ev
     const char *names[L2W_MAX_SINKS];
     for (size_t i = 0; i < n; i++)
         names[i] = cfg->sinks[chosen[i]].name;
-    char *sinks = NULL;
-    if ((st = l2w_db_text_array_literal(&sinks, names, n)) != L2W_OK) {
-        l2w_err_set(err, "alerts: out of memory");
-        return st;
-    }
-    char id_text[24], seq_text[16];
-    snprintf(id_text, sizeof id_text, "%lld", (long long)finding_id);
-    snprintf(seq_text, sizeof seq_text, "%u", (unsigned)seq);
-    const char *params[] = {id_text, event, payload_json, sinks, seq_text};
-    st = l2w_db_exec(db, NULL, insert_sql, 5, params, err);
-    free(sinks);
-    if (st != L2W_OK)
-        l2w_err_prefix(err, "alerts: queueing %s of finding %s", event, id_text);
-    return st;
+    return l2w_alerts_enqueue_to(db, finding_id, event, seq, payload_json, names, n, err);
 }
 
 l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, const char *event, const char *payload_json,

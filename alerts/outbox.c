@@ -15,6 +15,8 @@
 
 #include "alerts/backoff.h"
 #include "alerts/dispatch.h"
+#include "alerts/grouping.h"
+#include "alerts/reminders.h"
 #include "alerts/webhook.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -27,6 +29,9 @@
 #define POLL_MS 200
 #define PENDING_REFRESH_S 1.0
 #define ORPHAN_CHECK_S 60.0
+#define REMINDER_CHECK_S 5.0
+/* Alerts in one grouped message at most: a longer burst is several. */
+#define MAX_GROUP 100
 #define DB_RETRY_MIN_MS 500
 #define DB_RETRY_MAX_MS 10000
 #define DB_CONNECT_TIMEOUT_S 5
@@ -41,7 +46,7 @@
  * claimed: a row for a removed sink must neither be sent nor block the queue. */
 static const char claim_sql[] =
     "SELECT o.id::text, o.finding_id::text, o.event, o.sink, o.payload::text, o.attempts::text, o.seq::text,"
-    " coalesce(o.chain, '') FROM alert_outbox o"
+    " coalesce(o.chain, ''), coalesce(o.kind, '') FROM alert_outbox o"
     " WHERE o.delivered_at IS NULL AND o.dead_at IS NULL AND o.silence_id IS NULL AND o.next_attempt_at <= now()"
     " AND o.sink = ANY($1::text[])"
     /* In order per finding and sink: a row waits while an earlier one of
@@ -95,6 +100,11 @@ struct l2w_alerts {
     double next_pending_refresh;
     double next_orphan_check;
     double next_db_complaint;
+    double next_reminders;
+    /* Per sink, a token bucket for rate_per_minute: a minute's worth at
+     * most, refilled evenly. */
+    double tokens[L2W_MAX_SINKS];
+    double refilled_at;
 };
 
 /* One row claimed from the outbox; strings point into the claim result. */
@@ -108,6 +118,7 @@ typedef struct {
     uint32_t attempts;
     const char *seq;
     const char *chain;
+    const char *kind;
 } outbox_row;
 
 static double now_s(void)
@@ -158,6 +169,40 @@ static const l2w_sink_config *find_sink(const l2w_alerts *a, const char *name, s
     return NULL;
 }
 
+/* ---- rate limits ----------------------------------------------------------- */
+
+static void refill(l2w_alerts *a)
+{
+    double now = now_s(), dt = now - a->refilled_at;
+    a->refilled_at = now;
+    for (size_t i = 0; i < a->cfg->n_sinks; i++) {
+        double cap = (double)a->cfg->sinks[i].rate_per_minute;
+        a->tokens[i] = a->tokens[i] + dt * cap / 60.0;
+        if (a->tokens[i] > cap)
+            a->tokens[i] = cap;
+    }
+}
+
+/* The sinks a row may be claimed for now: every one without a limit, and
+ * those with a token left. *none when every sink is spent. */
+static l2w_status open_sinks(l2w_alerts *a, char **literal, bool *none)
+{
+    refill(a);
+    const char *names[L2W_MAX_SINKS];
+    size_t n = 0;
+    for (size_t i = 0; i < a->cfg->n_sinks; i++)
+        if (a->cfg->sinks[i].rate_per_minute == 0 || a->tokens[i] >= 1.0)
+            names[n++] = a->cfg->sinks[i].name;
+    *none = n == 0;
+    return l2w_db_text_array_literal(literal, names, n);
+}
+
+static void spend_token(l2w_alerts *a, size_t index)
+{
+    if (a->cfg->sinks[index].rate_per_minute && a->tokens[index] >= 1.0)
+        a->tokens[index] -= 1.0;
+}
+
 /* ---- one delivery ------------------------------------------------------- */
 
 static l2w_status record_outcome(l2w_alerts *a, const outbox_row *row, l2w_status sent, const l2w_err *send_err,
@@ -190,30 +235,84 @@ static void parse_row(outbox_row *row, const PGresult *res)
     row->attempts = attempts > UINT32_MAX ? UINT32_MAX : (uint32_t)attempts;
     row->seq = PQgetvalue(res, 0, 6);
     row->chain = PQgetvalue(res, 0, 7);
+    row->kind = PQgetvalue(res, 0, 8);
 }
 
-/* The stored payload is the alert document; a malformed one (the database
- * is not trusted either) fails the send with a message, like a sink would. */
+/* The stored payloads are alert documents; a malformed one (the database
+ * is not trusted either) fails the send with a message, like a sink would.
+ * companions: the rest of a grouped burst (column 1 the payload), or NULL. */
 static l2w_status send_row(l2w_alerts *a, const l2w_sink_config *sink, size_t index, const outbox_row *row,
-                           const char *key, l2w_err *err)
+                           const PGresult *companions, const char *key, l2w_err *err)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb(row->payload, row->payload_len, 0, &jerr);
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        l2w_err_set(err, "stored payload is not a JSON object: %s", jerr.text);
-        return L2W_ERR_INVALID;
+    size_t n = 1 + (companions ? (size_t)PQntuples(companions) : 0);
+    const json_t **items = calloc(n, sizeof *items);
+    if (!items) {
+        l2w_err_set(err, "alerts: out of memory");
+        return L2W_ERR_NOMEM;
     }
-    const l2w_chain_config *chain = l2w_config_chain(a->cfg, row->chain);
-    const json_t *items[1] = {doc};
-    const l2w_alert_batch batch = {.alerts = items,
-                                   .n = 1,
-                                   .dashboard_url = a->cfg->dashboard_url,
-                                   .explorer_url = chain ? chain->explorer_url : NULL,
-                                   .now = (int64_t)time(NULL)};
-    l2w_status st = l2w_alert_send(a->client, sink, a->secrets.secrets[index], &batch, row->payload,
-                                   row->payload_len, key, err);
-    json_decref(doc);
+    l2w_status st = L2W_OK;
+    for (size_t i = 0; i < n && st == L2W_OK; i++) {
+        const char *text = i == 0 ? row->payload : PQgetvalue(companions, (int)i - 1, 1);
+        json_error_t jerr;
+        json_t *doc = json_loads(text, 0, &jerr);
+        if (!json_is_object(doc)) {
+            json_decref(doc);
+            l2w_err_set(err, "stored payload is not a JSON object: %s", jerr.text);
+            st = L2W_ERR_INVALID;
+        }
+        items[i] = doc;
+    }
+    if (st == L2W_OK) {
+        const l2w_chain_config *chain = l2w_config_chain(a->cfg, row->chain);
+        const l2w_alert_batch batch = {.alerts = items,
+                                       .n = n,
+                                       .dashboard_url = a->cfg->dashboard_url,
+                                       .explorer_url = chain ? chain->explorer_url : NULL,
+                                       .now = (int64_t)time(NULL)};
+        st = l2w_alert_send(a->client, sink, a->secrets.secrets[index], &batch, row->payload, row->payload_len, key,
+                            &a->stopping, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        json_decref((json_t *)items[i]);
+    free(items);
+    return st;
+}
+
+/* A raised alert to a grouping sink: held while a burst's window is open
+ * (*held, committed here), else sent with the burst's other rows
+ * (*companions, locked in this transaction; NULL when not grouping). */
+static l2w_status gather_group(l2w_alerts *a, const l2w_sink_config *sink, const outbox_row *row, bool *held,
+                               PGresult **companions, l2w_err *err)
+{
+    *held = false;
+    *companions = NULL;
+    if (!sink->groups || a->cfg->alert_group_window_s == 0 || strcmp(row->event, "raised") != 0)
+        return L2W_OK;
+    l2w_status st = l2w_group_hold(a->db, row->id, row->sink, row->kind, row->chain, a->cfg->alert_group_window_s,
+                                   held, err);
+    if (st == L2W_OK && *held)
+        return l2w_db_commit(a->db, err);
+    if (st == L2W_OK)
+        st = l2w_group_companions(a->db, companions, row->id, row->sink, row->kind, row->chain, MAX_GROUP - 1, err);
+    return st;
+}
+
+static l2w_status mark_companions(l2w_alerts *a, const outbox_row *row, const PGresult *companions, l2w_err *err)
+{
+    if (!companions || PQntuples(companions) == 0)
+        return L2W_OK;
+    const char *ids[MAX_GROUP];
+    size_t n = 0;
+    for (int i = 0; i < PQntuples(companions) && n < MAX_GROUP; i++)
+        ids[n++] = PQgetvalue(companions, i, 0);
+    char *literal = NULL;
+    l2w_status st = l2w_db_text_array_literal(&literal, ids, n);
+    if (st != L2W_OK) {
+        l2w_err_set(err, "alerts: out of memory");
+        return st;
+    }
+    st = l2w_group_mark_sent(a->db, row->id, literal, err);
+    free(literal);
     return st;
 }
 
@@ -236,13 +335,25 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
     else
         snprintf(key, sizeof key, "%s-%s-%s-%s", row->finding_id, row->event, row->sink, row->seq);
 
+    bool held = false;
+    PGresult *companions = NULL;
+    l2w_status st = gather_group(a, wh, row, &held, &companions, err);
+    if (st != L2W_OK || held) {
+        if (st != L2W_OK)
+            l2w_db_rollback(a->db);
+        else
+            L2W_DEBUG("alerts", where, "held for the group window of its kind and chain");
+        return st;
+    }
     l2w_err send_err = {{0}};
     double started = now_s();
-    l2w_status sent = send_row(a, wh, index, row, key, &send_err);
+    spend_token(a, index);
+    l2w_status sent = send_row(a, wh, index, row, companions, key, &send_err);
     l2w_histogram_observe(a->metrics[index].delivery, now_s() - started);
     if (sent != L2W_OK && atomic_load(&a->stopping)) {
         /* Cut short by shutdown: not the sink's fault, so no attempt is
          * charged; the rollback leaves the row due for whoever runs next. */
+        PQclear(companions);
         l2w_db_rollback(a->db);
         return L2W_OK;
     }
@@ -250,7 +361,11 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
 
     uint64_t delay_ms = 0;
     bool dead = false;
-    l2w_status st = record_outcome(a, row, sent, &send_err, &delay_ms, &dead, err);
+    st = record_outcome(a, row, sent, &send_err, &delay_ms, &dead, err);
+    if (st == L2W_OK && sent == L2W_OK)
+        st = mark_companions(a, row, companions, err);
+    size_t grouped = companions ? (size_t)PQntuples(companions) : 0;
+    PQclear(companions);
     if (st == L2W_OK)
         st = l2w_db_commit(a->db, err);
     if (st != L2W_OK) {
@@ -261,7 +376,9 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
     }
     if (dead)
         l2w_counter_add(a->metrics[index].dead, 1);
-    if (sent == L2W_OK)
+    if (sent == L2W_OK && grouped)
+        L2W_INFO("alerts", where, "delivered with %zu more of its burst (attempt %u)", grouped, row->attempts + 1);
+    else if (sent == L2W_OK)
         L2W_INFO("alerts", where, "delivered (attempt %u)", row->attempts + 1);
     else if (dead)
         L2W_UNUSUAL("alerts", where, "attempt %u failed: %s; dead-lettered after %u attempts (shown on the dashboard)",
@@ -276,12 +393,25 @@ static l2w_status send_claimed(l2w_alerts *a, const outbox_row *row, l2w_err *er
 static l2w_status deliver_one(l2w_alerts *a, bool *worked, l2w_err *err)
 {
     *worked = false;
+    char *sinks = NULL;
+    bool none = false;
+    if (open_sinks(a, &sinks, &none) != L2W_OK) {
+        l2w_err_set(err, "alerts: out of memory");
+        return L2W_ERR_NOMEM;
+    }
+    if (none) {
+        free(sinks);
+        return L2W_OK; /* every sink at its rate limit: wait for tokens */
+    }
     l2w_status st = l2w_db_begin(a->db, err);
-    if (st != L2W_OK)
+    if (st != L2W_OK) {
+        free(sinks);
         return st;
+    }
     PGresult *res;
-    const char *params[] = {a->sinks};
+    const char *params[] = {sinks};
     st = l2w_db_exec(a->db, &res, claim_sql, 1, params, err);
+    free(sinks);
     if (st != L2W_OK) {
         l2w_db_rollback(a->db);
         return st;
@@ -326,9 +456,23 @@ static void report_orphans(l2w_alerts *a)
     PQclear(res);
 }
 
+static void queue_reminders(l2w_alerts *a)
+{
+    size_t queued = 0;
+    l2w_err err;
+    if (l2w_alert_reminders_queue(a->db, a->cfg, &queued, &err) != L2W_OK)
+        L2W_UNUSUAL("alerts", NULL, "reminders not queued: %s", err.msg);
+    else if (queued)
+        L2W_INFO("alerts", NULL, "%zu reminder(s) of open findings queued", queued);
+}
+
 static void housekeeping(l2w_alerts *a)
 {
     double now = now_s();
+    if (now >= a->next_reminders) {
+        queue_reminders(a);
+        a->next_reminders = now + REMINDER_CHECK_S;
+    }
     if (now >= a->next_pending_refresh) {
         refresh_pending(a);
         a->next_pending_refresh = now + PENDING_REFRESH_S;
@@ -469,6 +613,9 @@ l2w_status l2w_alerts_start(l2w_alerts **out, const l2w_config *cfg, l2w_err *er
         return L2W_ERR_NOMEM;
     }
     seed_random(a);
+    for (size_t i = 0; i < cfg->n_sinks; i++)
+        a->tokens[i] = (double)cfg->sinks[i].rate_per_minute;
+    a->refilled_at = now_s();
     l2w_status st = l2w_conninfo_derive(&a->conninfo, cfg->database_url, "l2watch-alerts", DB_CONNECT_TIMEOUT_S,
                                         DB_STATEMENT_TIMEOUT_MS, err);
     if (st == L2W_OK && (st = sinks_literal(&a->sinks, cfg)) != L2W_OK)

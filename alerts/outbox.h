@@ -53,6 +53,11 @@ L2W_MUST_CHECK l2w_status l2w_alerts_enqueue(l2w_db *db, int64_t finding_id, con
  * (every other event has 0). */
 L2W_MUST_CHECK l2w_status l2w_alerts_enqueue_seq(l2w_db *db, int64_t finding_id, const char *event, uint32_t seq,
                                                  const char *payload_json, const l2w_config *cfg, l2w_err *err);
+/* The same to the named sinks, without routing (a reminder goes to the
+ * sink whose route asked for it). */
+L2W_MUST_CHECK l2w_status l2w_alerts_enqueue_to(l2w_db *db, int64_t finding_id, const char *event, uint32_t seq,
+                                                const char *payload_json, const char *const *sinks, size_t n_sinks,
+                                                l2w_err *err);
 /* raised, retracted, resolved, escalated, repeat, challenge_*, response_*. */
 bool l2w_alert_event_valid(const char *event);
 

@@ -35,7 +35,8 @@ static const cfg_field webhook_fields[] = {
 static const cfg_field sink_fields[] = {
     {"name", F_NAME, SK_OFF(name), NO_HAS, 0, 0, NULL, true},
     {"kind", F_NAME, SK_OFF(kind_name), NO_HAS, 0, 0, NULL, true},
-    {"url", F_URL, SK_OFF(url), NO_HAS, 0, 0, NULL, false},
+    /* ${ENV} is expanded and the scheme checked per kind (email takes smtp). */
+    {"url", F_STRING, SK_OFF(url), NO_HAS, 0, 0, NULL, false},
     {"secret_file", F_STRING, SK_OFF(secret_file), NO_HAS, 0, 0, NULL, false},
     {"timeout_ms", F_U32, SK_OFF(timeout_ms), NO_HAS, 100, 120000, "10000", false},
     {"rate_per_minute", F_U32, SK_OFF(rate_per_minute), NO_HAS, 0, 100000, "0", false},
@@ -136,6 +137,21 @@ static l2w_status check_email(cfg_ctx *c, const l2w_sink_config *s, const l2w_ya
     return L2W_OK;
 }
 
+/* The URL with ${ENV} expanded (a Slack or Discord URL is itself a
+ * secret, better kept in the environment), checked as http(s) except for
+ * email, whose smtp(s) scheme check_email checks. */
+static l2w_status expand_url(cfg_ctx *c, l2w_sink_config *s, const l2w_yaml_node *map, const char *path)
+{
+    int line = key_line(map, "url");
+    char *expanded = NULL;
+    l2w_status st = cfg_expand_env(c, line, path, s->url, &expanded);
+    if (st != L2W_OK)
+        return st;
+    free(s->url);
+    s->url = expanded;
+    return s->kind == L2W_SINK_EMAIL ? L2W_OK : cfg_check_url(c, line, path, s->url);
+}
+
 static l2w_status check_sink_map(cfg_ctx *c, l2w_config *cfg, size_t i, const l2w_yaml_node *map, const char *prefix)
 {
     l2w_sink_config *s = &cfg->sinks[i];
@@ -157,6 +173,8 @@ static l2w_status check_sink_map(cfg_ctx *c, l2w_config *cfg, size_t i, const l2
     if (!s->url && !sink_kinds[k].default_url)
         return cfg_fail(c, map->line, path, "a %s sink needs a url", s->kind_name);
     if (!s->url && (st = cfg_set_string(&s->url, sink_kinds[k].default_url)) != L2W_OK)
+        return st;
+    if ((st = expand_url(c, s, map, path)) != L2W_OK)
         return st;
     snprintf(path, sizeof path, "%ssecret_file", prefix);
     if (sink_kinds[k].needs_secret && !s->secret_file)

@@ -161,3 +161,75 @@ def test_routes_pick_sinks_and_silences_record_without_sending(migrated, receive
     assert rows == [["pager", "t"]]
     time.sleep(1.5)
     assert len(pager.snapshot()) == 1  # recorded, not sent
+
+
+def test_open_findings_are_repeated_until_they_close(migrated, receivers, webalerts):
+    hook = receivers()
+    routes = """  routes:
+    - sinks: [ops]
+      repeat_interval_s: 2"""
+    w = webalerts(migrated.url, [("ops", hook.url, 2000)], alerts_extra=routes)
+    fid = insert_finding(migrated)
+    dbtool("enqueue", w.config_path, str(fid), "raised")
+    wait_until(lambda: f"{fid}-repeat-ops-2" in keys(hook.accepted()), 30, what="two reminders")
+    got = keys(hook.accepted())
+    assert got[:3] == [f"{fid}-raised-ops", f"{fid}-repeat-ops-1", f"{fid}-repeat-ops-2"], got
+    gaps = [b["time"] - a["time"] for a, b in zip(hook.accepted(), hook.accepted()[1:3])]
+    assert all(g >= 1.9 for g in gaps), gaps  # not before the interval
+    assert json.loads(hook.accepted()[1]["body"])["event"] == "repeat"
+    migrated.rows(f"UPDATE findings SET status = 'resolved' WHERE id = {fid}")
+    dbtool("enqueue", w.config_path, str(fid), "resolved")
+    wait_until(lambda: f"{fid}-resolved-ops" in keys(hook.accepted()), 30, what="the resolved notice")
+    n = len(hook.accepted())
+    time.sleep(6)  # three intervals: a closed finding is not repeated
+    assert len(hook.accepted()) == n
+
+
+def test_rate_limit_per_sink(migrated, receivers, webalerts):
+    hook = receivers()
+    sinks = f"""  sinks:
+    - name: ops
+      kind: webhook
+      url: "{hook.url}"
+      timeout_ms: 2000
+      rate_per_minute: 6"""
+    w = webalerts(migrated.url, [], alerts_extra=sinks)
+    ids = [insert_finding(migrated, key=f"rate{i}", title=f"finding {i}") for i in range(8)]
+    for fid in ids:
+        dbtool("enqueue", w.config_path, str(fid), "raised")
+    wait_until(lambda: len(hook.accepted()) >= 6, 10, what="a minute's worth at once")
+    time.sleep(3)
+    assert len(hook.accepted()) == 6  # then one every 10 s
+    wait_until(lambda: len(hook.accepted()) >= 7, 15, what="the next token")
+    t = [r["time"] for r in hook.accepted()]
+    assert t[6] - t[5] >= 5, t
+
+
+def test_a_burst_to_a_chat_sink_is_one_message(migrated, receivers, webalerts):
+    slack = receivers()
+    sinks = f"""  group_window_s: 3
+  sinks:
+    - name: chat
+      kind: slack
+      url: "{slack.url}"
+      timeout_ms: 2000"""
+    w = webalerts(migrated.url, [], alerts_extra=sinks)
+    first = insert_finding(migrated, key="burst0", title="finding 0")
+    dbtool("enqueue", w.config_path, str(first), "raised")
+    wait_until(lambda: slack.accepted(), 10, what="the first of the burst, at once")
+    rest = [insert_finding(migrated, key=f"burst{i}", title=f"finding {i}") for i in range(1, 5)]
+    for fid in rest:
+        dbtool("enqueue", w.config_path, str(fid), "raised")
+    time.sleep(1)
+    assert len(slack.snapshot()) == 1  # held for the window
+    wait_until(lambda: len(slack.accepted()) == 2, 10, what="the rest of the burst as one message")
+    time.sleep(1)
+    assert len(slack.snapshot()) == 2
+    grouped = json.loads(slack.accepted()[1]["body"])
+    text = json.dumps(grouped)
+    assert "4 invalid_output_root findings on op-local" in text, text[:400]
+    for i in range(1, 5):
+        assert f"finding {i}" in text
+    rows = migrated.rows("SELECT count(*), count(DISTINCT coalesce(sent_with, id)) FROM alert_outbox "
+                         "WHERE delivered_at IS NOT NULL")
+    assert rows == [["5", "2"]]
