@@ -16,6 +16,7 @@
 
 #include "app/liveness_events.h"
 #include "web/params.h"
+#include "web/json_doc.h"
 #include "web/routes.h"
 #include "web/routes_dashboard_da.h"
 
@@ -112,18 +113,6 @@ static bool series_fields(json_t *doc, const l2w_web_liveness_series *s, long lo
     return ok;
 }
 
-static l2w_status respond_doc(l2w_web_response *resp, json_t *doc, bool ok, const char *what, l2w_err *err)
-{
-    char *text = ok ? json_dumps(doc, JSON_COMPACT) : NULL;
-    json_decref(doc);
-    if (!text) {
-        l2w_err_set(err, "%s: out of memory building the document", what);
-        return L2W_ERR_NOMEM;
-    }
-    l2w_web_respond_take(resp, 200, L2W_CT_JSON, text, strlen(text));
-    return L2W_OK;
-}
-
 /* ---- GET /api/v1/liveness ---- */
 
 static json_t *series_doc(const l2w_web_liveness_series *s, long long now)
@@ -171,7 +160,7 @@ l2w_status l2w_route_liveness(l2w_web_response *resp, const l2w_web_request *req
     }
     ok = ok && set(doc, "now", json_integer(now));
     ok = set(doc, "series", list) && ok;
-    return respond_doc(resp, doc, ok, "liveness", err);
+    return l2w_doc_respond(resp, doc, ok, "liveness", err);
 }
 
 /* ---- GET /api/v1/liveness/intervals ---- */
@@ -236,5 +225,5 @@ l2w_status l2w_route_liveness_intervals(l2w_web_response *resp, const l2w_web_re
     ok = ok && set(doc, "now", json_integer(now));
     ok = ok && set(doc, "intervals", intervals_doc(&s));
     l2w_web_liveness_clear(&s);
-    return respond_doc(resp, doc, ok, "liveness intervals", err);
+    return l2w_doc_respond(resp, doc, ok, "liveness intervals", err);
 }
