@@ -2,12 +2,26 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 const char *l2w_web_query(const l2w_web_request *req, const char *key)
 {
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+json_t *l2w_web_json_body(l2w_web_response *resp, const l2w_web_request *req, l2w_status *st)
+{
+    *st = L2W_OK;
+    json_error_t jerr;
+    json_t *body = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "body is not JSON: line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+        *st = l2w_web_respond_error_code(resp, 400, "malformed_json", NULL, msg);
+    }
+    return body;
 }
 
 void l2w_web_response_clear(l2w_web_response *resp)

@@ -1,6 +1,7 @@
 #ifndef L2W_WEB_HTTP_H
 #define L2W_WEB_HTTP_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,6 +45,11 @@ typedef l2w_status (*l2w_web_handler)(l2w_web_response *resp, const l2w_web_requ
 
 /* The value of query parameter key, or NULL. */
 const char *l2w_web_query(const l2w_web_request *req, const char *key);
+
+/* The request body as JSON, duplicate keys refused; NULL when it is not
+ * JSON, with resp holding a 400 malformed_json that says where, and *st
+ * the status of building that answer. The caller frees the result. */
+json_t *l2w_web_json_body(l2w_web_response *resp, const l2w_web_request *req, l2w_status *st);
 
 /* Response builders. Each replaces resp's body (freeing a previous malloc'd
  * one). L2W_ERR_NOMEM if a copy fails. */

@@ -5,16 +5,23 @@
 #include "core/db.h"
 #include "web/routes.h"
 
-l2w_status l2w_web_json_query(l2w_web_response *resp, const l2w_web_request *req, const char *sql, int nparams,
-                              const char *const *params, const char *not_found_message, l2w_err *err)
+l2w_status l2w_web_db_exec(const l2w_web_request *req, PGresult **res, const char *sql, int nparams,
+                           const char *const *params, l2w_err *err)
 {
     l2w_db *db;
     l2w_status st = l2w_db_pool_acquire(req->pool, &db, L2W_WEB_DB_WAIT_MS, err);
     if (st != L2W_OK)
         return st;
-    PGresult *res;
-    st = l2w_db_exec(db, &res, sql, nparams, params, err);
+    st = l2w_db_exec(db, res, sql, nparams, params, err);
     l2w_db_pool_release(req->pool, db);
+    return st;
+}
+
+l2w_status l2w_web_json_query(l2w_web_response *resp, const l2w_web_request *req, const char *sql, int nparams,
+                              const char *const *params, const char *not_found_message, l2w_err *err)
+{
+    PGresult *res;
+    l2w_status st = l2w_web_db_exec(req, &res, sql, nparams, params, err);
     if (st != L2W_OK)
         return st;
     if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {

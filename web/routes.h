@@ -48,6 +48,22 @@ l2w_status l2w_route_liveness_intervals(l2w_web_response *resp, const l2w_web_re
 l2w_status l2w_route_committees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_committee_checks(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_silences(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_silence(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_silence_create(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_silence_delete(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+/* A silence is a few kilobytes at most (reason up to 2000 bytes). */
+#define L2W_SILENCE_MAX_BODY (16u * 1024)
+l2w_status l2w_route_dead_letters(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_requeue(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+/* Up to 1000 ids of 19 digits. */
+#define L2W_REQUEUE_MAX_BODY (32u * 1024)
+l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+
+/* One statement on a pooled connection, in its own transaction (a write
+ * route's single INSERT or UPDATE commits here). *res as for l2w_db_exec. */
+L2W_MUST_CHECK l2w_status l2w_web_db_exec(const l2w_web_request *req, PGresult **res, const char *sql, int nparams,
+                                          const char *const *params, l2w_err *err);
 
 /* Runs one read-only query whose single row and column is a JSON document
  * and answers 200 with it, or 404 with not_found_message when there is no

@@ -213,13 +213,10 @@ l2w_status l2w_route_channel_states(l2w_web_response *resp, const l2w_web_reques
     if (!cfg->channels.enabled || !req->receipt_signer)
         return l2w_web_respond_error_code(resp, 404, "channels_disabled", NULL,
                                           "this l2watch watches no channels (no channels: section)");
-    json_error_t jerr;
-    json_t *body = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!body) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "body is not JSON: line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-        return l2w_web_respond_error_code(resp, 400, "malformed_json", NULL, msg);
-    }
+    l2w_status bst;
+    json_t *body = l2w_web_json_body(resp, req, &bst);
+    if (!body)
+        return bst;
     bool batch, refused;
     const json_t *arr;
     l2w_status st = body_items(resp, body, &batch, &arr, &refused);

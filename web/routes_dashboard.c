@@ -10,6 +10,7 @@
 
 #include "core/db.h"
 #include "web/html.h"
+#include "web/html_page.h"
 #include "web/routes.h"
 #include "web/routes_dashboard_bridges.h"
 #include "web/routes_dashboard_channels.h"
@@ -187,19 +188,6 @@ static void render_proposals(FILE *f, const PGresult *res)
     fputs("</tbody></table></section>\n", f);
 }
 
-static void render_head(FILE *f)
-{
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-          "<meta http-equiv=\"refresh\" content=\"5\">"
-          "<title>l2watch</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n"
-          "<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION
-          " &middot; refreshes every 5 s &middot; <a href=\"/da\">DA &amp; liveness</a>"
-          " &middot; <a href=\"/api/v1/findings\">API</a>"
-          " &middot; <a href=\"/metrics\">metrics</a></span></header>\n<main>\n",
-          f);
-}
-
 static void render_responses(FILE *f, const PGresult *res)
 {
     fputs("<section><h2>Responses</h2><table>\n<thead><tr><th>Finding</th><th>Action</th><th>Chain</th>"
@@ -222,57 +210,27 @@ static void render_responses(FILE *f, const PGresult *res)
     fputs("</tbody></table></section>\n", f);
 }
 
-/* The page as a malloc'd string; data NULL renders the "database
- * unavailable" banner instead of the tables. */
-static l2w_status render(char **out, size_t *out_len, const l2w_config *cfg, const dashboard_data *data)
-{
-    *out = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return L2W_ERR_NOMEM;
-    render_head(f);
-    if (data) {
-        render_chains(f, data->chains);
-        render_findings(f, data->findings);
-        l2w_web_bridges_render(f, cfg, &data->bridges);
-        l2w_web_channels_render(f, cfg, &data->channels);
-        render_responses(f, data->responses);
-        render_proposals(f, data->proposals);
-    } else {
-        fputs("<p class=\"banner\">The database is unavailable; this page retries every 5 s.</p>\n", f);
-    }
-    fputs("</main></body></html>\n", f);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(buf);
-        return L2W_ERR_NOMEM;
-    }
-    *out = buf;
-    *out_len = len;
-    return L2W_OK;
-}
-
 l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
-    dashboard_data data = {0};
-    l2w_status st = load(&data, req, err);
-    bool db_down = st == L2W_ERR_DB_RETRY || st == L2W_ERR_TIMEOUT;
-    if (st != L2W_OK && !db_down) {
-        data_clear(&data);
-        return st;
-    }
-    char *page;
-    size_t len;
-    l2w_status rst = render(&page, &len, req->cfg, st == L2W_OK ? &data : NULL);
-    data_clear(&data);
-    if (rst != L2W_OK) {
+    dashboard_data d = {0};
+    l2w_status st = load(&d, req, err);
+    bool db_down = l2w_html_page_db_unavailable(st);
+    l2w_html_page page;
+    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "overview", "/")) == L2W_OK) {
+        if (db_down) {
+            l2w_html_page_db_down(&page);
+        } else {
+            render_chains(page.f, d.chains);
+            render_findings(page.f, d.findings);
+            l2w_web_bridges_render(page.f, req->cfg, &d.bridges);
+            l2w_web_channels_render(page.f, req->cfg, &d.channels);
+            render_responses(page.f, d.responses);
+            render_proposals(page.f, d.proposals);
+        }
+        st = l2w_html_page_respond(&page, resp, db_down, err);
+    } else if (st == L2W_ERR_NOMEM && !err->msg[0]) {
         l2w_err_set(err, "dashboard: out of memory");
-        return rst;
     }
-    /* An operator looking at a dead database still gets a page, with 503 so
-     * monitors of / notice. */
-    l2w_web_respond_take(resp, db_down ? 503 : 200, L2W_CT_HTML, page, len);
-    return L2W_OK;
+    data_clear(&d);
+    return st;
 }

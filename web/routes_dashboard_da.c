@@ -18,6 +18,7 @@
 #include "app/liveness_events.h"
 #include "collector/rpc_url.h"
 #include "web/html.h"
+#include "web/html_page.h"
 #include "web/routes.h"
 #include "web/routes_committees.h"
 
@@ -734,20 +735,6 @@ static void render_liveness(FILE *f, const l2w_config *cfg, const l2w_web_livene
     fputs("</tbody></table></section>\n", f);
 }
 
-static void render_head(FILE *f)
-{
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-          "<meta http-equiv=\"refresh\" content=\"5\">"
-          "<title>l2watch &middot; DA &amp; liveness</title>"
-          "<link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n"
-          "<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION
-          " &middot; refreshes every 5 s &middot; <a href=\"/\">overview</a> &middot; DA &amp; liveness"
-          " &middot; <a href=\"/api/v1/da\">API</a> &middot; <a href=\"/metrics\">metrics</a></span></header>\n"
-          "<main>\n",
-          f);
-}
-
 /* ---- GET /da ---- */
 
 typedef struct {
@@ -790,51 +777,27 @@ static l2w_status page_load(page_data *d, const l2w_web_request *req, l2w_err *e
     return st;
 }
 
-static l2w_status page_render(char **out, size_t *out_len, const l2w_config *cfg, const page_data *d, uint64_t now)
-{
-    *out = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return L2W_ERR_NOMEM;
-    render_head(f);
-    if (d) {
-        render_da(f, cfg, &d->da, now);
-        render_commitments(f, cfg, d->commitments);
-        render_committees(f, cfg, d->committees, now);
-        render_liveness(f, cfg, d->series, now);
-    } else {
-        fputs("<p class=\"banner\">The database is unavailable; this page retries every 5 s.</p>\n", f);
-    }
-    fputs("</main></body></html>\n", f);
-    bool failed = ferror(f) != 0;
-    if (fclose(f) != 0 || failed) {
-        free(buf);
-        return L2W_ERR_NOMEM;
-    }
-    *out = buf;
-    *out_len = len;
-    return L2W_OK;
-}
-
 l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
-    page_data data = {0};
-    l2w_status st = page_load(&data, req, err);
-    bool db_down = st == L2W_ERR_DB_RETRY || st == L2W_ERR_TIMEOUT;
-    if (st != L2W_OK && !db_down) {
-        page_clear(&data, req->cfg->n_liveness);
-        return st;
-    }
-    char *page;
-    size_t len;
-    l2w_status rst = page_render(&page, &len, req->cfg, st == L2W_OK ? &data : NULL, (uint64_t)time(NULL));
-    page_clear(&data, req->cfg->n_liveness);
-    if (rst != L2W_OK) {
+    page_data d = {0};
+    l2w_status st = page_load(&d, req, err);
+    bool db_down = l2w_html_page_db_unavailable(st);
+    l2w_html_page page;
+    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "DA &amp; liveness", "/da")) == L2W_OK) {
+        const l2w_config *cfg = req->cfg;
+        uint64_t now = (uint64_t)time(NULL);
+        if (db_down) {
+            l2w_html_page_db_down(&page);
+        } else {
+            render_da(page.f, cfg, &d.da, now);
+            render_commitments(page.f, cfg, d.commitments);
+            render_committees(page.f, cfg, d.committees, now);
+            render_liveness(page.f, cfg, d.series, now);
+        }
+        st = l2w_html_page_respond(&page, resp, db_down, err);
+    } else if (st == L2W_ERR_NOMEM && !err->msg[0]) {
         l2w_err_set(err, "da page: out of memory");
-        return rst;
     }
-    l2w_web_respond_take(resp, db_down ? 503 : 200, L2W_CT_HTML, page, len);
-    return L2W_OK;
+    page_clear(&d, req->cfg->n_liveness);
+    return st;
 }

@@ -82,11 +82,13 @@ class Receiver:
         self.server.server_close()
 
 
-def write_config(path, database_url, webhooks, max_backoff_ms=10000, alerts_extra=""):
-    """webhooks: list of (name, url, timeout_ms[, secret_file]); alerts_extra: YAML lines
-    added under alerts: (indented 2 spaces), e.g. max_attempts or sinks."""
-    lines = ["log_level: debug", "database:", f'  url: "{database_url}"', "web:", "  listen: 127.0.0.1:0",
-             "alerts:", f"  max_backoff_ms: {max_backoff_ms}"]
+def write_config(path, database_url, webhooks, max_backoff_ms=10000, alerts_extra="", web_extra=""):
+    """webhooks: list of (name, url, timeout_ms[, secret_file]); alerts_extra and web_extra:
+    YAML lines added under alerts: and web: (indented 2 spaces), e.g. max_attempts or clients."""
+    lines = ["log_level: debug", "database:", f'  url: "{database_url}"', "web:", "  listen: 127.0.0.1:0"]
+    if web_extra:
+        lines.append(web_extra.rstrip("\n"))
+    lines += ["alerts:", f"  max_backoff_ms: {max_backoff_ms}"]
     if alerts_extra:
         lines.append(alerts_extra.rstrip("\n"))
     if webhooks:

@@ -1,0 +1,39 @@
+#ifndef L2W_WEB_HTML_PAGE_H
+#define L2W_WEB_HTML_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+#include "web/http.h"
+
+/* The frame every dashboard page shares: head, stylesheet, navigation and
+ * the "database unavailable" banner, written into a memory stream. A page
+ * is rendered on the server so it works without JavaScript (the CSP allows
+ * no inline script), and refreshes itself every 5 s. */
+typedef struct {
+    FILE *f;
+    char *buf;
+    size_t len;
+} l2w_html_page;
+
+/* Opens the stream and writes everything up to <main>. title is literal
+ * HTML ("DA &amp; liveness"); path is this page's, so the navigation shows
+ * it unlinked. L2W_ERR_NOMEM. */
+L2W_MUST_CHECK l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *path);
+
+/* Writes the banner shown instead of the tables while the database is down. */
+void l2w_html_page_db_down(l2w_html_page *p);
+
+/* Ends the page and answers it: 200, or 503 when db_down so that monitors
+ * of the page notice. L2W_ERR_NOMEM (with err set) when the stream failed;
+ * the page is freed either way. */
+L2W_MUST_CHECK l2w_status l2w_html_page_respond(l2w_html_page *p, l2w_web_response *resp, bool db_down,
+                                                l2w_err *err);
+
+/* True for the statuses under which a page still answers, with the banner:
+ * the database is down or slow, not l2watch broken. */
+bool l2w_html_page_db_unavailable(l2w_status st);
+
+#endif
