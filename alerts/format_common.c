@@ -1,4 +1,5 @@
 #include "alerts/format_common.h"
+#include "core/rfc3339.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -109,57 +110,6 @@ static l2w_status member_optional_text(const char **out, const json_t *doc, cons
     return *out ? L2W_OK : L2W_ERR_INVALID;
 }
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int digits(const char *p, size_t n)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* YYYY-MM-DDTHH:MM:SS, an optional fraction, Z: what the finding_documents
- * view writes. */
-static bool parse_utc(int64_t *out, const char *s)
-{
-    size_t len = strlen(s);
-    if (len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
-        return false;
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        se < 0 || se > 59)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo == 2 && d == 29 && !leap)
-        return false;
-    size_t i = 19;
-    if (s[i] == '.') {
-        size_t start = ++i;
-        while (s[i] >= '0' && s[i] <= '9')
-            i++;
-        if (i == start || i - start > 9)
-            return false;
-    }
-    if (s[i] != 'Z' || s[i + 1] != '\0')
-        return false;
-    *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-    return true;
-}
-
 static l2w_status read_identity(l2w_fmt_alert *a, const json_t *doc, const char *path, l2w_err *err)
 {
     const json_t *id = member(doc, path, "id", err);
@@ -209,8 +159,9 @@ static l2w_status read_facts(l2w_fmt_alert *a, const json_t *doc, const char *pa
         return l2w_jpath_invalid(err, "%s.tx_hash: not a 0x transaction hash", path);
     if (!(a->detected_at = member_text(doc, path, "detected_at", err)))
         return L2W_ERR_INVALID;
-    if (!parse_utc(&a->detected_unix, a->detected_at))
-        return l2w_jpath_invalid(err, "%s.detected_at: not a UTC time (YYYY-MM-DDTHH:MM:SS[.fff]Z)", path);
+    l2w_err why = {{0}};
+    if (l2w_rfc3339_parse(&a->detected_unix, a->detected_at, &why) != L2W_OK)
+        return l2w_jpath_invalid(err, "%s.detected_at: %s", path, why.msg);
     return L2W_OK;
 }
 
