@@ -1,7 +1,9 @@
 #include "app/finding_store.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "alerts/outbox.h"
 #include "core/hex.h"
@@ -50,6 +52,84 @@ static const l2w_db_stmt escalate_stmt = {
     "AND " SEVERITY_RANK("$3::text") " > " SEVERITY_RANK("f.severity") " "
     "RETURNING f.id::text, f.dedup_key, f.evidence->>'escalated_from'",
     4};
+
+/* When the fact a finding stands on was produced, in unix seconds: its
+ * anchor block's time from the stored headers or, for a batcher posting in
+ * an L1 block the follower kept no header of (the DA scan reads blocks of
+ * its own), from the posting's row. $3 is the finding's block number, which
+ * is the anchor's only when they are on the same chain; a mismatch finds no
+ * row. */
+static const l2w_db_stmt evidence_time_stmt = {
+    "finding_evidence_time",
+    "SELECT COALESCE((SELECT timestamp FROM blocks WHERE chain = $1 AND hash = $2), "
+    "(SELECT block_timestamp FROM da_commitments WHERE l1_chain = $1 AND block_number = $3::bigint "
+    "AND block_hash = $2 LIMIT 1))::text",
+    3};
+
+/* Buckets from a block on a 1 s chain to a day of catching up. */
+static const double detection_buckets[] = {1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400};
+
+/* A finding with no anchor block is a condition judged by a clock (a
+ * liveness gap): its evidence says when that clock read, the last event's
+ * time plus the gap seen after it. */
+static bool evidence_clock(const l2w_finding *f, int64_t *at)
+{
+    const json_t *last = json_object_get(f->evidence, "last_event_ts");
+    const json_t *gap = json_object_get(f->evidence, "gap_s");
+    if (!json_is_integer(last) || !json_is_integer(gap))
+        return false;
+    *at = (int64_t)json_integer_value(last) + (int64_t)json_integer_value(gap);
+    return true;
+}
+
+/* Observes l2watch_detection_latency_seconds{kind} for a finding just
+ * created: from the evidence block's time to now. A finding whose evidence
+ * has no time is not observed. Inside the caller's transaction, so only a
+ * database error is returned (it aborts the transaction). */
+static l2w_status observe_detection(l2w_db *db, const l2w_finding *f, l2w_err *err)
+{
+    int64_t at = 0;
+    bool known = false;
+    if (f->has_anchor) {
+        char hash[2 * 32 + 3], block[24];
+        l2w_db_bytea_text(hash, f->anchor_block_hash.b, 32);
+        uint64_t number = 0;
+        bool has_number = f->has_block_number && l2w_u256_to_u64(&number, &f->block_number) == L2W_OK &&
+                          number <= INT64_MAX;
+        snprintf(block, sizeof block, "%llu", (unsigned long long)number);
+        const char *params[] = {f->anchor_chain, hash, has_number ? block : NULL};
+        PGresult *res;
+        l2w_status st = l2w_db_run(db, &res, &evidence_time_stmt, params, NULL, NULL, err);
+        if (st != L2W_OK)
+            return st;
+        known = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0);
+        if (known)
+            at = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+    } else {
+        known = evidence_clock(f, &at);
+    }
+    if (!known) {
+        L2W_DEBUG("findings", f->chain, "finding %s: no evidence time, detection latency not observed", f->dedup_key);
+        return L2W_OK;
+    }
+    /* Block times are whole seconds; the wall clock is read finer so that a
+     * finding within a second of its block is not rounded to 0. A block
+     * stamped ahead of this host's clock counts as seen at once. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double latency = (double)(now.tv_sec - (time_t)at) + (double)now.tv_nsec / 1e9;
+    char kind[96], labels[128];
+    if (l2w_metrics_escape_label(kind, sizeof kind, f->kind) != L2W_OK)
+        return L2W_OK; /* kinds are short static names: cannot happen */
+    snprintf(labels, sizeof labels, "kind=\"%s\"", kind);
+    l2w_histogram_observe(l2w_histogram_get("l2watch_detection_latency_seconds",
+                                            "Time from the block holding a finding's evidence to the finding",
+                                            labels, detection_buckets,
+                                            sizeof detection_buckets / sizeof detection_buckets[0]),
+                          latency > 0 ? latency : 0);
+    return L2W_OK;
+}
 
 static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, bool *created, l2w_err *err)
 {
@@ -130,6 +210,8 @@ l2w_status l2w_finding_raise(l2w_db *db, const l2w_finding *f, const l2w_config 
     if (st != L2W_OK)
         L2W_UNUSUAL("responder", f->chain, "finding %s: no response planned: %s", f->dedup_key, plan_err.msg);
     if ((st = l2w_finding_alert(db, *id, "raised", cfg, err)) != L2W_OK)
+        return st;
+    if ((st = observe_detection(db, f, err)) != L2W_OK)
         return st;
     char labels[128];
     snprintf(labels, sizeof labels, "kind=\"%s\",severity=\"%s\"", f->kind, l2w_severity_name(f->severity));
