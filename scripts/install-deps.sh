@@ -23,7 +23,7 @@ DPKG_PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev li
                libpq-dev libsecp256k1-dev libyaml-dev)
 # Tools: present when the command is on PATH, whoever installed it.
 CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql
-              prometheus-alertmanager:prometheus-alertmanager openssl:openssl)
+              prometheus-alertmanager:prometheus-alertmanager promtool:prometheus openssl:openssl)
 
 missing=()
 want() {
