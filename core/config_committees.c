@@ -36,7 +36,7 @@ static l2w_status check_members(cfg_ctx *c, const l2w_committee_config *m, const
     const l2w_yaml_node *list = l2w_yaml_get(map, "members");
     static const l2w_addr zero;
     for (size_t k = 0; k < m->n_members; k++) {
-        char path[64], a[L2W_ADDR_HEX_LEN], b[L2W_ADDR_HEX_LEN];
+        char path[96], a[L2W_ADDR_HEX_LEN], b[L2W_ADDR_HEX_LEN];
         snprintf(path, sizeof path, "%smembers[%zu]", prefix, k);
         int line = list->items[k]->line;
         if (l2w_addr_eq(&m->members[k], &zero))
