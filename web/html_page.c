@@ -12,7 +12,8 @@ static const struct {
     {"/alerts", "alerts &amp; silences"},
 };
 
-l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *path)
+l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *path, const char *script,
+                              bool refresh)
 {
     memset(p, 0, sizeof *p);
     p->f = open_memstream(&p->buf, &p->len);
@@ -21,10 +22,13 @@ l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *p
     fprintf(p->f,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<meta http-equiv=\"refresh\" content=\"5\">"
-            "<title>l2watch &middot; %s</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n"
-            "<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION " &middot; refreshes every 5 s",
-            title);
+            "<meta name=\"color-scheme\" content=\"dark\">%s"
+            "<title>l2watch &middot; %s</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\">",
+            refresh ? "<meta http-equiv=\"refresh\" content=\"5\">" : "", title);
+    if (script)
+        fprintf(p->f, "<script defer src=\"/static/%s\"></script>", script);
+    fprintf(p->f, "</head>\n<body><header><h1>l2watch</h1><span class=\"muted\">v" L2W_VERSION " &middot; %s",
+            refresh ? "refreshes every 5 s" : "reload to update");
     for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
         if (strcmp(nav[i].path, path) == 0)
             fprintf(p->f, " &middot; %s", nav[i].label);

@@ -10,8 +10,8 @@
 
 /* The frame every dashboard page shares: head, stylesheet, navigation and
  * the "database unavailable" banner, written into a memory stream. A page
- * is rendered on the server so it works without JavaScript (the CSP allows
- * no inline script), and refreshes itself every 5 s. */
+ * is rendered on the server so it reads without JavaScript (the CSP allows
+ * no inline script; a page's own script only adds forms and charts). */
 typedef struct {
     FILE *f;
     char *buf;
@@ -20,8 +20,11 @@ typedef struct {
 
 /* Opens the stream and writes everything up to <main>. title is literal
  * HTML ("DA &amp; liveness"); path is this page's, so the navigation shows
- * it unlinked. L2W_ERR_NOMEM. */
-L2W_MUST_CHECK l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *path);
+ * it unlinked. script, when not NULL, is a /static/ file loaded deferred;
+ * a page with a form sets refresh false, so typing is not wiped every 5 s.
+ * L2W_ERR_NOMEM. */
+L2W_MUST_CHECK l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *path,
+                                             const char *script, bool refresh);
 
 /* Writes the banner shown instead of the tables while the database is down. */
 void l2w_html_page_db_down(l2w_html_page *p);

@@ -216,7 +216,7 @@ l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *re
     l2w_status st = load(&d, req, err);
     bool db_down = l2w_html_page_db_unavailable(st);
     l2w_html_page page;
-    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "overview", "/")) == L2W_OK) {
+    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "overview", "/", NULL, true)) == L2W_OK) {
         if (db_down) {
             l2w_html_page_db_down(&page);
         } else {

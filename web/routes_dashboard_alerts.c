@@ -1,8 +1,9 @@
 /* GET /alerts: what is kept from the operators' phones and what could not
  * reach them. The silences (live ones first, then the latest that ended)
  * and the dead letters, with the counts an on-call engineer checks first.
- * Changes go through the API with a token (the page says how); the page
- * itself only reads, so it needs none. */
+ * Changes go through the API with a web.clients token: the page's form
+ * (driven by static/alerts.js) sends it in the Authorization header as any
+ * API client would, so the page itself holds no write power. */
 
 #include <stdio.h>
 #include <string.h>
@@ -106,15 +107,48 @@ static void matcher_cell(FILE *f, const PGresult *res, int row)
     fputs("</td>", f);
 }
 
-static void render_silences(FILE *f, const PGresult *res)
+/* The form alerts.js shows and sends (it needs the token in a header,
+ * which a plain HTML form cannot set); hidden until the script runs. */
+static void render_silence_form(FILE *f, const l2w_config *cfg)
+{
+    fputs("<form id=\"silence-form\" class=\"panel\" hidden><h3>New silence</h3><div class=\"fields\">"
+          "<label>Kind <input id=\"sf-kind\" placeholder=\"any\" autocomplete=\"off\"></label>"
+          "<label>Chain <select id=\"sf-chain\"><option value=\"\">any</option>",
+          f);
+    for (size_t i = 0; i < cfg->n_chains; i++) {
+        fputs("<option>", f);
+        l2w_html_put(f, cfg->chains[i].name);
+        fputs("</option>", f);
+    }
+    fputs("</select></label><label>Severity <select id=\"sf-severity\"><option value=\"\">any</option>"
+          "<option>critical</option><option>high</option><option>medium</option><option>low</option>"
+          "<option>info</option></select></label>"
+          "<label>Subject <input id=\"sf-subject\" placeholder=\"any; a trailing * matches a prefix\" "
+          "autocomplete=\"off\"></label>"
+          "<label>For <select id=\"sf-duration\"><option value=\"3600\">1 hour</option>"
+          "<option value=\"7200\" selected>2 hours</option><option value=\"14400\">4 hours</option>"
+          "<option value=\"86400\">1 day</option><option value=\"604800\">7 days</option></select></label>"
+          "<label>Author <input id=\"sf-author\" placeholder=\"you, a ticket\" autocomplete=\"off\"></label>"
+          "<label class=\"wide\">Reason <textarea id=\"sf-reason\" rows=\"2\" required></textarea></label>"
+          "<label>Token <input id=\"sf-token\" type=\"password\" autocomplete=\"off\" "
+          "placeholder=\"a web.clients bearer token\"></label></div>"
+          "<button type=\"submit\">Create silence</button> <span id=\"sf-result\" role=\"status\"></span>"
+          "</form>\n",
+          f);
+}
+
+static void render_silences(FILE *f, const l2w_config *cfg, const PGresult *res)
 {
     fputs("<section><h2>Silences</h2><p class=\"muted\">A silence keeps the alerts of the findings it matches "
-          "from every sink while it is live; the findings are still stored and shown. Create one with "
-          "<code>POST /api/v1/silences</code>, end it with <code>DELETE /api/v1/silences/{id}</code> "
-          "(both need a web.clients token).</p><table id=\"silences\">\n"
+          "from every sink while it is live; the findings are still stored and shown. Create one here or with "
+          "<code>POST /api/v1/silences</code>, end it here or with <code>DELETE /api/v1/silences/{id}</code> "
+          "(both need a web.clients token).</p>\n",
+          f);
+    render_silence_form(f, cfg);
+    fputs("<div class=\"scroll\"><table id=\"silences\">\n"
           "<thead><tr><th class=\"num\">ID</th><th>State</th><th>Matchers</th><th>Author</th><th>Client</th>"
-          "<th>Reason</th><th>Created</th><th>Ends / ended</th><th class=\"num\">Alerts held</th></tr></thead>"
-          "<tbody>\n",
+          "<th>Reason</th><th>Created</th><th>Ends / ended</th><th class=\"num\">Alerts held</th><th></th></tr>"
+          "</thead><tbody>\n",
           f);
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
@@ -128,11 +162,18 @@ static void render_silences(FILE *f, const PGresult *res)
         for (int c = 6; c <= 10; c++)
             l2w_html_cell(f, res, i, c, NULL);
         l2w_html_cell(f, res, i, 11, "num");
+        if (strcmp(state, "live") == 0) {
+            fputs("<td><button type=\"button\" class=\"end-silence\" hidden data-id=\"", f);
+            l2w_html_put(f, PQgetvalue(res, i, 0));
+            fputs("\">End</button></td>", f);
+        } else {
+            fputs("<td></td>", f);
+        }
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        l2w_html_empty_row(f, 9, "No silences.");
-    fputs("</tbody></table></section>\n", f);
+        l2w_html_empty_row(f, 10, "No silences.");
+    fputs("</tbody></table></div></section>\n", f);
 }
 
 static void render_dead(FILE *f, const PGresult *res, unsigned max_attempts)
@@ -141,7 +182,8 @@ static void render_dead(FILE *f, const PGresult *res, unsigned max_attempts)
             "<section><h2>Dead letters</h2><p class=\"muted\">Alerts that failed alerts.max_attempts (%u) times "
             "and are no longer retried. Send them again with <code>POST /api/v1/alerts/requeue</code> and "
             "<code>{\"ids\": [...]}</code> or <code>{\"sink\": \"name\"}</code>; a superseded one (a later alert "
-            "of its finding reached the sink) needs <code>\"force\": true</code>.</p><table id=\"dead\">\n"
+            "of its finding reached the sink) needs <code>\"force\": true</code>.</p><div class=\"scroll\">"
+            "<table id=\"dead\">\n"
             "<thead><tr><th class=\"num\">Alert</th><th>Finding</th><th>Event</th><th>Sink</th><th>Kind</th>"
             "<th>Chain</th><th class=\"num\">Attempts</th><th>Last error</th><th>Dead since</th><th>Requeue</th>"
             "<th class=\"num\">Requeued</th></tr></thead><tbody>\n",
@@ -166,7 +208,7 @@ static void render_dead(FILE *f, const PGresult *res, unsigned max_attempts)
     }
     if (n == 0)
         l2w_html_empty_row(f, 11, "No dead letters.");
-    fputs("</tbody></table></section>\n", f);
+    fputs("</tbody></table></div></section>\n", f);
 }
 
 l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
@@ -175,12 +217,12 @@ l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_requ
     l2w_status st = page_load(&d, req, err);
     bool db_down = l2w_html_page_db_unavailable(st);
     l2w_html_page page;
-    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "alerts &amp; silences", "/alerts")) == L2W_OK) {
+    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "alerts &amp; silences", "/alerts", "alerts.js", false)) == L2W_OK) {
         if (db_down) {
             l2w_html_page_db_down(&page);
         } else {
             render_counts(page.f, d.counts);
-            render_silences(page.f, d.silences);
+            render_silences(page.f, req->cfg, d.silences);
             render_dead(page.f, d.dead, req->cfg->alert_max_attempts);
         }
         st = l2w_html_page_respond(&page, resp, db_down, err);

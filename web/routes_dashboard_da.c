@@ -783,7 +783,7 @@ l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request 
     l2w_status st = page_load(&d, req, err);
     bool db_down = l2w_html_page_db_unavailable(st);
     l2w_html_page page;
-    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "DA &amp; liveness", "/da")) == L2W_OK) {
+    if ((st == L2W_OK || db_down) && (st = l2w_html_page_open(&page, "DA &amp; liveness", "/da", NULL, true)) == L2W_OK) {
         const l2w_config *cfg = req->cfg;
         uint64_t now = (uint64_t)time(NULL);
         if (db_down) {

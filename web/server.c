@@ -132,10 +132,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_respon
     bool ok = add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type ? resp->content_type : L2W_CT_TEXT) &&
               add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, resp->cache_control ? resp->cache_control : "no-store") &&
               add_header(r, "X-Content-Type-Options", "nosniff") &&
-              /* Nothing but our own stylesheet may load, and no one may frame us. */
+              /* Only our own stylesheet and scripts (no inline script, so
+               * injected markup cannot run), requests only to ourselves, and
+               * no one may frame us. */
               add_header(r, "Content-Security-Policy",
-                         "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-                         "form-action 'none'") &&
+                         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                         "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'") &&
               add_header(r, "X-Frame-Options", "DENY") && add_header(r, "Referrer-Policy", "no-referrer") &&
               (!allow || add_header(r, MHD_HTTP_HEADER_ALLOW, allow)) &&
               (!retry_after || !*retry_after || add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after)) &&

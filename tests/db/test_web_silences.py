@@ -250,3 +250,27 @@ def test_the_alerts_page_shows_silences_escaped(migrated, webalerts):
     # Every page links to this one.
     for path in ("/", "/da"):
         assert '<a href="/alerts">alerts &amp; silences</a>' in w.request("GET", path)[2]
+
+
+def test_the_alerts_page_carries_the_silence_form_and_its_script(migrated, webalerts):
+    w = start(webalerts, migrated, [])
+    status, _, live = call(w, "POST", "/api/v1/silences",
+                           {"matchers": {"kind": "invalid_output_root"}, "duration_s": 600, "reason": "r"})
+    migrated.rows("INSERT INTO alert_silences (kind, author, reason, created_at, expires_at) VALUES"
+                  " ('liveness_gap', 'bob', 'old', now() - interval '2 hours', now() - interval '1 hour')")
+    status, headers, page = w.request("GET", "/alerts")
+    assert '<script defer src="/static/alerts.js"></script>' in page
+    assert 'http-equiv="refresh"' not in page  # a form must not be wiped while typed into
+    assert '<form id="silence-form" class="panel" hidden>' in page
+    assert '<select id="sf-chain"><option value="">any</option><option>l1</option></select>' in page
+    # Only the live silence can be ended.
+    assert page.count('class="end-silence"') == 1 and f'data-id="{live["id"]}"' in page
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "connect-src 'self'" in csp and "unsafe-inline" not in csp
+    status, headers, js = w.request("GET", "/static/alerts.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert "'/api/v1/silences'" in js and "Authorization" in js
+    # The other pages still refresh themselves and load no script.
+    for path in ("/", "/da"):
+        other = w.request("GET", path)[2]
+        assert 'http-equiv="refresh" content="5"' in other and "<script" not in other
