@@ -162,7 +162,7 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         return cfg_fail(c, root->line, "(top level)", "expected a mapping");
     static const char *const top_subs[] = {"database",  "web",     "chains",   "alerts", "signers",
                                            "responses", "bridges", "channels", "da",     "liveness",
-                                           "committees", NULL};
+                                           "committees", "prices",  "analytics", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
     const l2w_yaml_node *db = NULL, *web = NULL;
     static const char *const web_subs[] = {"clients", NULL};
@@ -192,6 +192,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_liveness(c, root, cfg);
     if (st == L2W_OK)
         st = cfg_parse_committees(c, root, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_analytics(c, root, cfg);
     if (st == L2W_OK)
         st = cfg_parse_alerts(c, root, cfg); /* routes name chains */
     return st;
@@ -265,6 +267,7 @@ void l2w_config_free(l2w_config *cfg)
     cfg_free_channels(cfg);
     cfg_free_da(cfg);
     cfg_free_committees(cfg);
+    cfg_free_analytics(cfg);
     free(cfg->database_url);
     free(cfg->web_listen_host);
     free(cfg->source_path);

@@ -344,6 +344,50 @@ typedef struct {
     uint32_t threshold;                /* signatures required, 1..n_members */
 } l2w_committee_config;
 
+/* ---- prices and analytics (core/config_analytics.c) ---- */
+
+#define L2W_MAX_PRICES 16
+#define L2W_MAX_FEE_CHAINS 16
+#define L2W_MAX_BATCH_COSTS 8
+
+/* prices: a Chainlink aggregator (AggregatorV3Interface: latestRoundData,
+ * decimals) giving the USD price of a token the bridges watch. */
+typedef struct {
+    char *token;                       /* as written: a bridges[].tokens[] symbol, or that token's address */
+    char *symbol;                      /* the symbol of the token(s) it prices: the stored name and metric label */
+    char *chain;                       /* the chain the aggregator is on (a chains[] name) */
+    l2w_addr aggregator;               /* usually the feed's proxy */
+    uint32_t max_age_s;                /* an answer updated longer ago than this is stale, never used */
+    uint32_t poll_s;                   /* how often it is read */
+} l2w_price_config;
+
+/* analytics.fees[]: a chain whose blocks' fees are summed. */
+typedef struct {
+    char *chain;                       /* a chains[] name (an L2, usually) */
+    bool has_start_block;
+    uint64_t start_block;              /* first block read; default: the head when first started */
+    uint32_t blocks_per_pass;          /* blocks read per batch request */
+} l2w_fee_chain_config;
+
+/* analytics.batch_costs[]: what an L2's batcher pays on its L1. */
+typedef struct {
+    char *chain;                       /* the L2 (role l2); its l1 carries the inbox */
+    bool has_batch_inbox;
+    l2w_addr batch_inbox;              /* default: the chain's da: entry's */
+    bool has_batcher;
+    l2w_addr batcher;                  /* default: the chain's da: entry's */
+    bool has_start_block;
+    uint64_t start_block;              /* first L1 block scanned; default: the L1 follower's */
+} l2w_batch_cost_config;
+
+typedef struct {
+    uint32_t tvl_interval_s;           /* how often escrow TVL is sampled (with USD when priced) */
+    l2w_fee_chain_config fees[L2W_MAX_FEE_CHAINS];
+    size_t n_fees;
+    l2w_batch_cost_config batch_costs[L2W_MAX_BATCH_COSTS];
+    size_t n_batch_costs;
+} l2w_analytics_config;
+
 typedef struct {
     char *database_url;
     l2w_log_level log_level;
@@ -375,6 +419,9 @@ typedef struct {
     size_t n_liveness;
     l2w_committee_config committees[L2W_MAX_COMMITTEES];
     size_t n_committees;
+    l2w_price_config prices[L2W_MAX_PRICES];
+    size_t n_prices;
+    l2w_analytics_config analytics;
     char *source_path;             /* the file this was loaded from */
 } l2w_config;
 
@@ -389,6 +436,8 @@ void l2w_config_free(l2w_config *cfg);
 const l2w_chain_config *l2w_config_chain(const l2w_config *cfg, const char *name);
 const l2w_bridge_config *l2w_config_bridge(const l2w_config *cfg, const char *name);
 const l2w_da_config *l2w_config_da(const l2w_config *cfg, const char *chain);
+/* The prices: entry that prices bridge token t, or NULL (core/config_analytics.c). */
+const l2w_price_config *l2w_config_price(const l2w_config *cfg, const l2w_bridge_token *t);
 const l2w_sink_config *l2w_config_sink(const l2w_config *cfg, const char *name);
 const l2w_signer_config *l2w_config_signer(const l2w_config *cfg, const char *name);
 /* The rule for a finding kind on a chain: the first rule naming that chain,

@@ -107,6 +107,11 @@ void cfg_free_da(l2w_config *cfg);
  * chains parsed first. */
 l2w_status cfg_parse_committees(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
 void cfg_free_committees(l2w_config *cfg);
+/* Parses the top-level prices list and analytics section
+ * (core/config_analytics.c). Needs bridges (prices name their tokens) and
+ * da (batch costs default to its inbox) parsed first. */
+l2w_status cfg_parse_analytics(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
+void cfg_free_analytics(l2w_config *cfg);
 /* Parses the top-level alerts section: its keys, webhooks, sinks and routes
  * (core/config_alerts.c). Needs chains parsed first: routes name them. */
 l2w_status cfg_parse_alerts(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *cfg);
