@@ -14,19 +14,22 @@
 - every expression of deploy/grafana/l2watch.json is valid PromQL naming only
   metric families the live /metrics exposes (histograms through their
   _bucket, _sum and _count series), and so do the rules' expressions."""
+import glob
 import http.client
 import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 import yaml
 
-from l2wtest import REPO, Database, L2Watch, Webhook, wait_until
+from l2wtest import BUILD_DIR, REPO, Database, L2Watch, Webhook, wait_until
 from tests.e2e.conftest import write_config
 from tests.world.world import World
 from webalerts_util import parse_prometheus
+from webalerts_util import write_config as write_webalerts_config
 
 RULES = os.path.join(REPO, "deploy", "prometheus", "l2watch-rules.yml")
 RULES_TEST = os.path.join(REPO, "deploy", "prometheus", "l2watch-rules.test.yml")
@@ -37,7 +40,9 @@ PROMETHEUS_SERIES = {"up"}
 
 HEX_VALUE = re.compile(r"0x[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
-RESPONDER_YAML = """signers:
+# The responder answers invalid_output_root on-chain; a liveness series
+# (proposals, too few for its statistics) adds the liveness families.
+EXTRA_YAML = """signers:
   - name: challenger
     key_file: "{key}"
 responses:
@@ -45,6 +50,10 @@ responses:
     - kind: invalid_output_root
       mode: "on"
       signer: challenger
+liveness:
+  - chain: op-local
+    kind: proposals
+    max_interval_s: 3600
 """
 L1_TXMGR = """    txmgr:
       confirmations: 1
@@ -84,7 +93,7 @@ def live(request, tmp_path_factory):
         key.write_text(world.info["accounts"]["challenger"]["key"] + "\n")
         os.chmod(key, 0o600)
         cfg = write_config(str(work / "l2watch.yaml"), world, db.url, webhook.url, l1_extra=L1_TXMGR,
-                           extra=RESPONDER_YAML.format(key=key))
+                           extra=EXTRA_YAML.format(key=key))
         lw = L2Watch(cfg, str(work / "l2watch.log")).start()
         world.propose_honest()
         bad = world.propose_wrong()
@@ -159,6 +168,7 @@ def test_live_metrics_have_samples_and_no_addresses_or_hashes_as_labels(families
     assert s("l2watch_output_roots_checked_total", chain="op-local", result="mismatch") == 1
     assert s("l2watch_http_requests_total", route="/readyz", code="200") >= 1
     assert s("l2watch_chain_head_block", chain="l1") >= 1
+    assert s("l2watch_liveness_gaps_total", chain="op-local", kind="proposals") == 0
     # Every histogram family has observations.
     for name, fam in fams.items():
         if fam["type"] == "histogram":
@@ -168,6 +178,60 @@ def test_live_metrics_have_samples_and_no_addresses_or_hashes_as_labels(families
                  "l2watch_output_root_check_delay_seconds", "l2watch_alert_delivery_seconds",
                  "l2watch_detection_latency_seconds", "l2watch_response_latency_seconds"):
         assert fams.get(name, {}).get("type") == "histogram", f"{name} missing from /metrics"
+
+
+# Where l2watch defines its metric families: every l2w_*_get call site.
+SOURCE_DIRS = ("alerts", "app", "collector", "core", "detectors", "responder", "web")
+METRIC_GET = re.compile(r'l2w_(counter|gauge|histogram)_get\(\s*"([^"]*)"\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+),')
+
+
+def metric_definitions():
+    """{name: (type, help)} of every family the C sources register, with the
+    number of call sites read; fails on a call site whose name or help is not
+    a string literal, and on one name given two types or helps."""
+    defs, sites = {}, 0
+    for d in SOURCE_DIRS:
+        for path in sorted(glob.glob(os.path.join(REPO, d, "**", "*.c"), recursive=True)):
+            if path.endswith(os.path.join("core", "metrics.c")):
+                continue  # the registry itself
+            text = open(path).read()
+            calls = len(re.findall(r"l2w_(?:counter|gauge|histogram)_get\(", text))
+            found = list(METRIC_GET.finditer(text))
+            assert len(found) == calls, f"{path}: a metric registered without literal name and help"
+            for m in found:
+                kind, name = m.group(1), m.group(2)
+                help_text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(3))).replace('\\"', '"')
+                assert defs.setdefault(name, (kind, help_text)) == (kind, help_text), \
+                    f"{name} registered as {defs[name]} and as {(kind, help_text)} ({path})"
+                sites += 1
+    return defs, sites
+
+
+def test_promtool_check_metrics_passes_on_every_family_the_sources_define(tmp_path):
+    # The live run has no bridge, DA or committee: this lints every family
+    # by its definition, one zero sample each.
+    defs, sites = metric_definitions()
+    assert len(defs) >= 40 and sites >= len(defs), (len(defs), sites)
+    lines = []
+    for name, (kind, help_text) in sorted(defs.items()):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+        if kind == "histogram":
+            lines += [f'{name}_bucket{{le="+Inf"}} 0', f"{name}_sum 0", f"{name}_count 0"]
+        else:
+            lines.append(f"{name} 0")
+    text = "\n".join(lines) + "\n"
+    parse_prometheus(text)
+    out = promtool("check", "metrics", stdin=text)
+    assert out.returncode == 0 and out.stdout == "" and out.stderr == "", \
+        f"promtool check metrics ({out.returncode}):\n{out.stdout}{out.stderr}"
+
+
+def test_live_families_are_the_ones_the_sources_define(families):
+    fams, _ = families
+    defs, _ = metric_definitions()
+    for name, fam in fams.items():
+        assert name in defs, f"{name} is served but no source defines it with literals"
+        assert (fam["type"], fam["help"]) == defs[name], name
 
 
 def epoch(db, sql):
@@ -204,6 +268,73 @@ def test_response_latency_runs_from_the_finding_to_its_transaction_confirmed(liv
     # Observed after the receipt had its confirmations and the effect was
     # checked, just before the response was marked verified.
     assert mined - 1 <= total <= finished + 0.5, (mined, total, finished)
+
+
+# ---- detection latency per source of the evidence time ------------------
+
+RAISE = os.path.join(BUILD_DIR, "l2w_raise")
+
+
+def raise_finding(cfg, kind, key, *args):
+    """Raises one finding with l2w_raise; (created, that process's samples)."""
+    out = subprocess.run([RAISE, cfg, kind, key, *args], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, f"l2w_raise {kind} {key}: {out.stderr}"
+    first, _, text = out.stdout.partition("\n")
+    assert first in ("created 0", "created 1"), first
+    return first == "created 1", parse_prometheus(text)[1] if text else {}  # nothing registered: no text
+
+
+def detection(samples, kind):
+    count, total, buckets = histogram(samples, "l2watch_detection_latency_seconds", kind=kind)
+    labels = {k for (n, lbl) in samples if n.startswith("l2watch_detection_latency_seconds") for k, _ in lbl}
+    assert labels <= {"kind", "le"}, labels
+    return count, total, buckets
+
+
+def test_detection_latency_from_each_source_of_the_evidence_time(migrated, tmp_path):
+    db = migrated
+    cfg = write_webalerts_config(str(tmp_path / "raise.yaml"), db.url, [])
+    block = {name: "0x" + byte * 32 for name, byte in
+             (("stored", "11"), ("posting", "22"), ("unknown", "33"), ("future", "44"))}
+    now = int(time.time())
+    db.rows("INSERT INTO chains (name, chain_id, role) VALUES ('l1', 31337, 'l1')")
+    db.rows("INSERT INTO blocks (chain, number, hash, parent_hash, timestamp) VALUES "
+            f"('l1', 100, decode('{block['stored'][2:]}', 'hex'), decode(repeat('00', 32), 'hex'), {now - 42}), "
+            f"('l1', 300, decode('{block['future'][2:]}', 'hex'), decode(repeat('00', 32), 'hex'), {now + 600})")
+    # A batcher posting in an L1 block the follower kept no header of.
+    db.rows("INSERT INTO da_commitments (chain, l1_chain, block_number, block_hash, block_timestamp, tx_hash, "
+            f"tx_index, kind, commitment) VALUES ('l1', 'l1', 200, decode('{block['posting'][2:]}', 'hex'), "
+            f"{now - 300}, decode(repeat('ab', 32), 'hex'), 0, 'keccak', decode(repeat('cd', 32), 'hex'))")
+
+    # The anchor block's stored time: 42 s before now, in the (30, 60] bucket.
+    created, samples = raise_finding(cfg, "test_anchor", "k1", "--anchor", "l1", block["stored"], "--block", "100")
+    count, total, buckets = detection(samples, "test_anchor")
+    assert created and count == 1 and 42 <= total < 50, (created, count, total)
+    assert buckets[30] == 0 and buckets[60] == 1
+    # The same finding again is not a new one: nothing observed.
+    created, samples = raise_finding(cfg, "test_anchor", "k1", "--anchor", "l1", block["stored"], "--block", "100")
+    assert not created and detection(samples, "test_anchor")[0] is None
+
+    # The posting's own time, found by its L1 block number and hash.
+    created, samples = raise_finding(cfg, "test_posting", "k2", "--anchor", "l1", block["posting"], "--block", "200")
+    count, total, _ = detection(samples, "test_posting")
+    assert created and count == 1 and 300 <= total < 310, (count, total)
+
+    # No block at all: the clock the gap was judged by (last event + gap).
+    created, samples = raise_finding(cfg, "test_gap", "k3", "--evidence",
+                                     json.dumps({"last_event_ts": now - 1000, "gap_s": 900}))
+    count, total, _ = detection(samples, "test_gap")
+    assert created and count == 1 and 100 <= total < 110, (count, total)
+
+    # A block l2watch knows nothing of: the finding stands, no latency is made up.
+    created, samples = raise_finding(cfg, "test_unknown", "k4", "--anchor", "l1", block["unknown"])
+    assert created and detection(samples, "test_unknown")[0] is None
+    assert db.rows("SELECT count(*) FROM findings WHERE dedup_key = 'k4'") == [["1"]]
+
+    # A block stamped ahead of this host's clock counts as seen at once.
+    created, samples = raise_finding(cfg, "test_future", "k5", "--anchor", "l1", block["future"], "--block", "300")
+    count, total, _ = detection(samples, "test_future")
+    assert created and count == 1 and total == 0
 
 
 # ---- rules ---------------------------------------------------------------
