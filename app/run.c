@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "alerts/outbox.h"
+#include "app/analytics_guard.h"
 #include "app/bridge_guard.h"
 #include "app/committee_guard.h"
 #include "app/da_guard.h"
@@ -272,6 +273,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     l2w_da_guard *da = NULL;
     l2w_committee_guard *committees = NULL;
     l2w_liveness_guard *liveness = NULL;
+    l2w_analytics_guard *analytics = NULL;
     chain_worker workers[L2W_MAX_CHAINS];
     memset(workers, 0, sizeof workers);
     l2w_wakeup *wakeup = l2w_wakeup_create();
@@ -296,6 +298,8 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     if (st == L2W_OK)
         st = l2w_liveness_guard_start(&liveness, cfg, wakeup, err);
     if (st == L2W_OK)
+        st = l2w_analytics_guard_start(&analytics, cfg, wakeup, err);
+    if (st == L2W_OK)
         st = l2w_responder_start(&responder, cfg, &signers, wakeup, err);
     if (st == L2W_OK) {
         L2W_INFO("run", NULL, "l2watch %s watching %zu chain(s); dashboard on http://%s:%u/", L2W_VERSION,
@@ -308,6 +312,7 @@ l2w_status l2w_run(const l2w_config *cfg, l2w_err *err)
     l2w_da_guard_stop(da);
     l2w_committee_guard_stop(committees);
     l2w_liveness_guard_stop(liveness);
+    l2w_analytics_guard_stop(analytics);
     l2w_responder_stop(responder);
     l2w_signers_close(&signers);
     l2w_alerts_stop(alerts);

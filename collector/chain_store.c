@@ -148,6 +148,8 @@ static const struct {
     {"escrow_samples", "chain"},
     {"channel_disputes", "chain"},
     {"committee_checks", "l1_chain"},
+    {"tvl_samples", "chain"},
+    {"fee_blocks", "chain"},
     {"logs", "chain"},
 };
 
@@ -169,19 +171,26 @@ l2w_status l2w_store_unwind(l2w_db *db, const char *chain, bool has_fork, uint64
     }
     /* Facts of blocks the follower may not keep a header of (the DA scan
      * reads every block): by number. */
-    static const char *const by_number[] = {"da_commitments", "da_challenge_events", "liveness_events"};
+    static const char *const by_number[] = {"da_commitments", "da_challenge_events", "liveness_events",
+                                            "batch_costs"};
     for (size_t i = 0; st == L2W_OK && i < sizeof by_number / sizeof by_number[0]; i++) {
         char sql[160];
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE l1_chain = $1 AND block_number > $2::bigint", by_number[i]);
         st = l2w_db_exec(db, NULL, sql, 2, params, err);
     }
-    if (st == L2W_OK)
-        st = l2w_db_exec(db, NULL,
-                         "UPDATE da_scan SET next_block = $2::bigint + 1, updated_at = now() "
-                         "WHERE l1_chain = $1 AND next_block > $2::bigint + 1 AND $2::bigint >= 0",
-                         2, params, err);
-    if (st == L2W_OK)
-        st = l2w_db_exec(db, NULL, "DELETE FROM da_scan WHERE l1_chain = $1 AND $2::bigint < 0", 2, params, err);
+    /* Scans of every L1 block restart after the fork (or from scratch). */
+    static const char *const scans[] = {"da_scan", "batch_cost_scan"};
+    for (size_t i = 0; st == L2W_OK && i < sizeof scans / sizeof scans[0]; i++) {
+        char sql[200];
+        snprintf(sql, sizeof sql,
+                 "UPDATE %s SET next_block = $2::bigint + 1, updated_at = now() "
+                 "WHERE l1_chain = $1 AND next_block > $2::bigint + 1 AND $2::bigint >= 0",
+                 scans[i]);
+        st = l2w_db_exec(db, NULL, sql, 2, params, err);
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE l1_chain = $1 AND $2::bigint < 0", scans[i]);
+        if (st == L2W_OK)
+            st = l2w_db_exec(db, NULL, sql, 2, params, err);
+    }
     if (st == L2W_OK)
         st = l2w_db_exec(db, NULL, "DELETE FROM blocks WHERE chain = $1 AND number > $2", 2, params, err);
     if (st != L2W_OK)
