@@ -11,7 +11,8 @@ static const char hold_sql[] =
 static const char companions_sql[] =
     "SELECT id::text, payload::text FROM alert_outbox WHERE sink = $2 AND kind = $3 AND chain = $4 "
     "AND event = 'raised' AND id <> $1::bigint AND delivered_at IS NULL AND dead_at IS NULL AND silence_id IS NULL "
-    "ORDER BY id LIMIT $5::integer FOR UPDATE SKIP LOCKED";
+    /* alert_outbox.id: a bare id would order by the text column id::text. */
+    "ORDER BY alert_outbox.id LIMIT $5::integer FOR UPDATE SKIP LOCKED";
 
 static const char mark_sql[] =
     "UPDATE alert_outbox SET delivered_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL, "

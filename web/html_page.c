@@ -8,6 +8,7 @@ static const struct {
     const char *label;
 } nav[] = {
     {"/", "overview"},
+    {"/findings", "findings"},
     {"/da", "DA &amp; liveness"},
     {"/alerts", "alerts &amp; silences"},
 };

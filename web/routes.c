@@ -31,6 +31,8 @@ const l2w_web_route l2w_web_routes[] = {
     {"GET", "/api/v1/alerts/dead", false, "/api/v1/alerts/dead", l2w_route_dead_letters, 0, false},
     {"POST", "/api/v1/alerts/requeue", false, "/api/v1/alerts/requeue", l2w_route_requeue, L2W_REQUEUE_MAX_BODY,
      true},
+    {"GET", "/findings", false, "/findings", l2w_route_dashboard_findings, 0, false},
+    {"GET", "/findings/", true, "/findings/{id}", l2w_route_dashboard_finding, 0, false},
     {"GET", "/alerts", false, "/alerts", l2w_route_dashboard_alerts, 0, false},
     {"GET", "/da", false, "/da", l2w_route_dashboard_da, 0, false},
     {"GET", "/static/", true, "/static/{name}", l2w_route_static, 0, false},

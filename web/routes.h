@@ -58,6 +58,8 @@ l2w_status l2w_route_dead_letters(l2w_web_response *resp, const l2w_web_request 
 l2w_status l2w_route_requeue(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 /* Up to 1000 ids of 19 digits. */
 #define L2W_REQUEUE_MAX_BODY (32u * 1024)
+l2w_status l2w_route_dashboard_findings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_finding(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 
 /* One statement on a pooled connection, in its own transaction (a write

@@ -148,7 +148,7 @@ static void render_findings(FILE *f, const PGresult *res)
         fputs("</span></td>", f);
         l2w_html_cell(f, res, i, 2, NULL);
         l2w_html_cell(f, res, i, 3, NULL);
-        fputs("<td><a href=\"/api/v1/findings/", f);
+        fputs("<td><a href=\"/findings/", f);
         l2w_html_put(f, PQgetvalue(res, i, 0));
         fputs("\">", f);
         l2w_html_put(f, PQgetvalue(res, i, 4));
@@ -196,7 +196,7 @@ static void render_responses(FILE *f, const PGresult *res)
           f);
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
-        fputs("<tr><td><a href=\"/api/v1/findings/", f);
+        fputs("<tr><td><a href=\"/findings/", f);
         l2w_html_put(f, PQgetvalue(res, i, 0));
         fputs("\">", f);
         l2w_html_put(f, PQgetvalue(res, i, 0));

@@ -192,7 +192,7 @@ static void render_dead(FILE *f, const PGresult *res, unsigned max_attempts)
     for (int i = 0; i < n; i++) {
         fputs("<tr>", f);
         l2w_html_cell(f, res, i, 0, "num");
-        fputs("<td><a href=\"/api/v1/findings/", f);
+        fputs("<td><a href=\"/findings/", f);
         l2w_html_put(f, PQgetvalue(res, i, 1));
         fputs("\">", f);
         l2w_html_put(f, PQgetvalue(res, i, 1));

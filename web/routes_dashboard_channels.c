@@ -90,7 +90,7 @@ void l2w_web_channels_render(FILE *f, const l2w_config *cfg, const l2w_web_chann
         if (PQgetisnull(d->disputes, i, 8)) {
             l2w_html_cell(f, d->disputes, i, 7, NULL);
         } else {
-            fputs("<td><a href=\"/api/v1/findings/", f);
+            fputs("<td><a href=\"/findings/", f);
             l2w_html_put(f, PQgetvalue(d->disputes, i, 8));
             fputs("\">", f);
             l2w_html_put(f, PQgetisnull(d->disputes, i, 7) ? "finding" : PQgetvalue(d->disputes, i, 7));

@@ -496,7 +496,7 @@ static void render_commitments(FILE *f, const l2w_config *cfg, const PGresult *r
         const char *finding = value(res, i, L2W_WC_FINDING);
         fputs("<td>", f);
         if (finding) {
-            fputs("<a href=\"/api/v1/findings/", f);
+            fputs("<a href=\"/findings/", f);
             l2w_html_put(f, finding);
             fputs("\">#", f);
             l2w_html_put(f, finding);
@@ -693,7 +693,7 @@ static void finding_cell(FILE *f, const PGresult *res)
         fputs("</td>", f);
         return;
     }
-    fprintf(f, "<a class=\"%s\" href=\"/api/v1/findings/", severity_class(PQgetvalue(res, 0, L2W_WL_F_SEVERITY)));
+    fprintf(f, "<a class=\"%s\" href=\"/findings/", severity_class(PQgetvalue(res, 0, L2W_WL_F_SEVERITY)));
     l2w_html_put(f, PQgetvalue(res, 0, L2W_WL_F_ID));
     fputs("\" title=\"", f);
     l2w_html_put(f, PQgetvalue(res, 0, L2W_WL_F_TITLE));

@@ -137,7 +137,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, l2w_web_respon
                * no one may frame us. */
               add_header(r, "Content-Security-Policy",
                          "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                         "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'") &&
+                         "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'") &&
               add_header(r, "X-Frame-Options", "DENY") && add_header(r, "Referrer-Policy", "no-referrer") &&
               (!allow || add_header(r, MHD_HTTP_HEADER_ALLOW, allow)) &&
               (!retry_after || !*retry_after || add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after)) &&

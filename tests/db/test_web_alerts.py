@@ -213,7 +213,7 @@ def test_http_routes(migrated, receivers, webalerts):
     assert "<script" not in page
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt; &amp; bad output root" in page
     assert '<meta http-equiv="refresh" content="5">' in page
-    assert f'href="/api/v1/findings/{fid}"' in page
+    assert f'href="/findings/{fid}"' in page
     assert "sev-critical" in page and "mismatch" in page and "op-local" in page
     assert "default-src 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"

@@ -172,7 +172,7 @@ def test_dead_letters_are_listed_shown_and_requeued(migrated, receivers, webaler
     status, _, page = w.request("GET", "/alerts")
     assert status == 200
     for d in dead:
-        assert f'<td class="num">{d["id"]}</td><td><a href="/api/v1/findings/{d["finding_id"]}">' in page
+        assert f'<td class="num">{d["id"]}</td><td><a href="/findings/{d["finding_id"]}">' in page
     assert page.count("HTTP 500") == 2 and "can requeue" in page
 
     # The receiver's plan has run out: it accepts from now on.
