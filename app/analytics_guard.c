@@ -15,8 +15,8 @@
 /* A feed whose read failed is tried again after this long (or its poll
  * interval, when shorter), not on every pass. */
 #define FEED_RETRY_S 10
-/* Feeds and TVL are sampled in one thread: its lock. */
-#define PRICES_LOCK "l2watch-analytics:prices"
+/* Feeds and TVL are sampled in one thread, "l2watch-analytics:prices". */
+#define PRICES_LOCK_PREFIX "l2watch-analytics:"
 
 struct l2w_analytics_guard {
     bool has_prices;
@@ -26,6 +26,25 @@ struct l2w_analytics_guard {
     batch_costs_ctx batches[L2W_MAX_BATCH_COSTS];
     size_t n_batches;
 };
+
+/* Starts one collector's thread; its lock is "<lock_prefix><subject>". */
+static l2w_status start_loop(l2w_guard_loop **loop, const l2w_config *cfg, const char *component, const char *subject,
+                             const char *lock_prefix, uint32_t idle_ms, l2w_guard_step_fn step, void *ctx,
+                             l2w_wakeup *wakeup, l2w_err *err)
+{
+    char lock[96];
+    snprintf(lock, sizeof lock, "%s%s", lock_prefix, subject);
+    const l2w_guard_spec spec = {.component = component,
+                                 .subject = subject,
+                                 .lock_name = lock,
+                                 .database_url = cfg->database_url,
+                                 .idle_ms = idle_ms,
+                                 .retry_ms = RETRY_MS,
+                                 .step = step,
+                                 .ctx = ctx,
+                                 .wakeup = wakeup};
+    return l2w_guard_loop_start(loop, &spec, err);
+}
 
 /* ---- prices ---- */
 
@@ -173,16 +192,8 @@ static l2w_status start_prices(l2w_analytics_guard *g, const l2w_config *cfg, l2
         if (st != L2W_OK)
             return st;
     }
-    const l2w_guard_spec spec = {.component = "analytics",
-                                 .subject = "prices",
-                                 .lock_name = PRICES_LOCK,
-                                 .database_url = cfg->database_url,
-                                 .idle_ms = PRICES_TICK_MS,
-                                 .retry_ms = RETRY_MS,
-                                 .step = prices_step,
-                                 .ctx = c,
-                                 .wakeup = wakeup};
-    return l2w_guard_loop_start(&c->loop, &spec, err);
+    return start_loop(&c->loop, cfg, "analytics", "prices", PRICES_LOCK_PREFIX, PRICES_TICK_MS, prices_step, c, wakeup,
+                      err);
 }
 
 /* ---- fees and batch costs ---- */
@@ -197,7 +208,7 @@ static l2w_status start_fees(l2w_analytics_guard *g, const l2w_config *cfg, cons
         l2w_err_set(err, "analytics.fees: chain \"%s\" is not configured", f->chain);
         return L2W_ERR_CONFIG;
     }
-    char labels[64], lock[64];
+    char labels[64];
     snprintf(labels, sizeof labels, "chain=\"%s\"", f->chain);
     c->block = l2w_gauge_get("l2watch_fees_block", "Last block whose fees were summed", labels);
     c->blocks = l2w_counter_get("l2watch_fee_blocks_total", "Blocks whose fees were summed and stored", labels);
@@ -208,17 +219,8 @@ static l2w_status start_fees(l2w_analytics_guard *g, const l2w_config *cfg, cons
     l2w_status st = l2w_rpc_create_for_chain(&c->rpc, c->chain, err);
     if (st != L2W_OK)
         return st;
-    snprintf(lock, sizeof lock, "l2watch-fees:%s", f->chain);
-    const l2w_guard_spec spec = {.component = "fees",
-                                 .subject = f->chain,
-                                 .lock_name = lock,
-                                 .database_url = cfg->database_url,
-                                 .idle_ms = c->chain->poll_interval_ms,
-                                 .retry_ms = RETRY_MS,
-                                 .step = l2w_analytics_fees_step,
-                                 .ctx = c,
-                                 .wakeup = wakeup};
-    return l2w_guard_loop_start(&c->loop, &spec, err);
+    return start_loop(&c->loop, cfg, "fees", f->chain, "l2watch-fees:", c->chain->poll_interval_ms,
+                      l2w_analytics_fees_step, c, wakeup, err);
 }
 
 static l2w_status start_batch_costs(l2w_analytics_guard *g, const l2w_config *cfg, const l2w_batch_cost_config *b,
@@ -232,7 +234,7 @@ static l2w_status start_batch_costs(l2w_analytics_guard *g, const l2w_config *cf
         l2w_err_set(err, "analytics.batch_costs: chain \"%s\" has no configured l1", b->chain);
         return L2W_ERR_CONFIG;
     }
-    char labels[64], lock[64];
+    char labels[64];
     snprintf(labels, sizeof labels, "chain=\"%s\"", b->chain);
     c->block = l2w_gauge_get("l2watch_batch_costs_block", "Last L1 block scanned for batch postings", labels);
     c->postings = l2w_counter_get("l2watch_batch_cost_postings_total", "Batch postings whose L1 cost was stored",
@@ -240,17 +242,8 @@ static l2w_status start_batch_costs(l2w_analytics_guard *g, const l2w_config *cf
     l2w_status st = l2w_rpc_create_for_chain(&c->rpc, c->l1, err);
     if (st != L2W_OK)
         return st;
-    snprintf(lock, sizeof lock, "l2watch-batch-costs:%s", b->chain);
-    const l2w_guard_spec spec = {.component = "batch_costs",
-                                 .subject = b->chain,
-                                 .lock_name = lock,
-                                 .database_url = cfg->database_url,
-                                 .idle_ms = c->l1->poll_interval_ms,
-                                 .retry_ms = RETRY_MS,
-                                 .step = l2w_analytics_batch_costs_step,
-                                 .ctx = c,
-                                 .wakeup = wakeup};
-    return l2w_guard_loop_start(&c->loop, &spec, err);
+    return start_loop(&c->loop, cfg, "batch_costs", b->chain, "l2watch-batch-costs:", c->l1->poll_interval_ms,
+                      l2w_analytics_batch_costs_step, c, wakeup, err);
 }
 
 l2w_status l2w_analytics_guard_start(l2w_analytics_guard **out, const l2w_config *cfg, l2w_wakeup *wakeup,
