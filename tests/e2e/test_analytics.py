@@ -349,5 +349,24 @@ def test_fees_per_block_day_windows_reorg_and_batch_costs(world, database, workd
     assert windows(database, "batch_cost_wei") == expected_windows(database, "batch_cost_days", "fee + blob_fee")
     assert int(windows(database, "batch_cost_wei")[2][1]) == sum(int(r[8]) + int(r[12]) for r in rows)
     assert metric(lw, "l2watch_batch_cost_postings_total", chain="op-local") == 2
+
+    # An L1 reorg takes the cost of a posting on the abandoned branch away
+    # with its block (the follower's unwind), and its day with it.
+    def cost_blocks():
+        return {r[0]: r[1] for r in database.rows("SELECT '0x' || encode(tx_hash, 'hex'), '0x' || "
+                                                  "encode(block_hash, 'hex') FROM batch_costs")}
+    snap = world.l1("evm_snapshot")
+    doomed = altda.post(world, "0x01" + "ab" * 40)
+    doomed_block = world.l1("eth_getBlockByNumber", hex(doomed["block"]), False)["hash"]
+    wait_until(lambda: cost_blocks().get(doomed["tx"]) == doomed_block, 60, what="the doomed posting's cost")
+    assert world.l1("evm_revert", snap) is True
+    world.l1("anvil_mine", hex(4))  # a longer branch
+    wait_until(lambda: doomed_block not in cost_blocks().values(), 60, what="the abandoned posting's cost to go")
+    kept = cost_blocks()
+    assert kept.get(calldata["tx"]) and kept.get(blob["tx"]), kept
+    if doomed["tx"] in kept:  # mined again on the new branch: stored with its new block
+        assert kept[doomed["tx"]] == world.l1("eth_getTransactionReceipt", doomed["tx"])["blockHash"]
+    by_blocks, by_days = days_match_blocks(database, "batch_costs", "batch_cost_days", cols)
+    assert by_blocks == by_days, (by_blocks, by_days)
     lw.stop()
 
