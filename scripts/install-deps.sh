@@ -7,7 +7,8 @@
 # normal user); `apt-get update` runs once, and only if something is missing.
 # Tools that may come from elsewhere (node from NodeSource, python3 from pyenv or a
 # virtualenv, ...) count as present when they are on PATH.
-# Then `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts)
+# Then `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts,
+# playwright-core for the browser tests, which drive Debian's chromium)
 # when node_modules is missing or older than package-lock.json, and the channel
 # adjudicators' packages are fetched as bare tarballs into tools/npm/vendor/.
 set -euo pipefail
@@ -23,7 +24,8 @@ DPKG_PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev li
                libpq-dev libsecp256k1-dev libyaml-dev)
 # Tools: present when the command is on PATH, whoever installed it.
 CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql
-              prometheus-alertmanager:prometheus-alertmanager promtool:prometheus openssl:openssl)
+              prometheus-alertmanager:prometheus-alertmanager promtool:prometheus openssl:openssl
+              chromium:chromium)
 
 missing=()
 want() {
@@ -98,11 +100,14 @@ if ((${#pip_missing[@]})); then
   python3 -m pytest --version >/dev/null 2>&1 || die "pytest still not importable by $(command -v python3)"
 fi
 
-# tools/npm: anvil, cast and the contract artifacts, pinned by package-lock.json.
+# tools/npm: anvil, cast, the contract artifacts and playwright-core (never its
+# own browser downloads: the tests point it at /usr/bin/chromium), pinned by
+# package-lock.json.
 [[ -f $NPM_DIR/package-lock.json ]] || die "$NPM_DIR/package-lock.json is missing"
 stamp="$NPM_DIR/node_modules/.package-lock.json"  # written by npm on every install
 if [[ ! -f $stamp || $NPM_DIR/package-lock.json -nt $stamp ||
-      ! -x $NPM_DIR/node_modules/.bin/anvil || ! -x $NPM_DIR/node_modules/.bin/cast ]]; then
+      ! -x $NPM_DIR/node_modules/.bin/anvil || ! -x $NPM_DIR/node_modules/.bin/cast ||
+      ! -f $NPM_DIR/node_modules/playwright-core/package.json ]]; then
   arch=$(uname -m)
   [[ $arch == x86_64 ]] ||
     die "tools/npm pins the linux-amd64 builds of anvil and cast; this machine is $arch"
