@@ -41,9 +41,11 @@ def receivers():
 def webalerts(tmp_path):
     started = []
 
-    def start(database_url, webhooks, max_backoff_ms=10000, name="webalerts", alerts_extra="", web_extra=""):
-        cfg = write_config(str(tmp_path / f"{name}.yaml"), database_url, webhooks, max_backoff_ms, alerts_extra,
-                           web_extra)
+    def start(database_url=None, webhooks=(), max_backoff_ms=10000, name="webalerts", alerts_extra="", web_extra="",
+              config=None):
+        """config: a config file the test wrote itself, used instead of one written here."""
+        cfg = config or write_config(str(tmp_path / f"{name}.yaml"), database_url, webhooks, max_backoff_ms,
+                                     alerts_extra, web_extra)
         w = WebAlerts(cfg, str(tmp_path / f"{name}.log"))
         started.append(w)
         return w

@@ -1,5 +1,7 @@
 /* Test helper: runs the web server and the alert worker from a config file,
- * without the chain followers, so database tests can drive them alone.
+ * without the chain followers, so database tests can drive them alone. With
+ * a channels: section the web server signs intake receipts with
+ * channels.receipt_signer, as l2watch run does.
  *   l2w_webalerts CONFIG
  * Prints "listening on port N" once both run, then serves until SIGTERM or
  * SIGINT. Exits 1 if anything failed or a BROKEN line was logged. */
@@ -10,6 +12,7 @@
 #include "alerts/outbox.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "responder/signer.h"
 #include "web/server.h"
 
 int main(int argc, char **argv)
@@ -35,9 +38,14 @@ int main(int argc, char **argv)
         return 1;
     }
     l2w_log_set_level(cfg->log_level);
+    l2w_signers signers = {0};
     l2w_web *web = NULL;
     l2w_alerts *alerts = NULL;
-    st = l2w_web_start(&web, cfg, NULL, &err);
+    st = l2w_signers_open(&signers, cfg, &err);
+    if (st == L2W_OK)
+        st = l2w_web_start(&web, cfg,
+                           cfg->channels.enabled ? l2w_signers_find(&signers, cfg->channels.receipt_signer) : NULL,
+                           &err);
     if (st == L2W_OK)
         st = l2w_alerts_start(&alerts, cfg, &err);
     if (st == L2W_OK) {
@@ -50,6 +58,7 @@ int main(int argc, char **argv)
     }
     l2w_alerts_stop(alerts);
     l2w_web_stop(web);
+    l2w_signers_close(&signers);
     l2w_config_free(cfg);
     return st == L2W_OK && l2w_log_broken_count() == 0 ? 0 : 1;
 }
