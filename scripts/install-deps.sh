@@ -51,16 +51,30 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want postgresql
 
 # Python modules the tests import, for the python3 on PATH: Debian's package
 # for the system interpreter, pip for any other (pyenv, virtualenv), after apt
-# has run. Each entry is module:debian-package:pip-package.
-PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml aiosmtpd:python3-aiosmtpd:aiosmtpd)
+# has run. Each entry is module:debian-package:pip-package. An empty Debian
+# package means Debian has none (or none recent enough): pip installs the
+# pinned version for the system interpreter too. openapi-spec-validator brings
+# the jsonschema and referencing that tests/db/test_openapi.py also uses.
+PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml aiosmtpd:python3-aiosmtpd:aiosmtpd
+            openapi_spec_validator::openapi-spec-validator==0.9.0 jsonschema::jsonschema==4.26.0)
 pip_missing=()
+pip_system=""
+system_module() {
+  if [[ -n $deb ]]; then
+    want "$deb"
+  else
+    want python3-pip
+    pip_missing+=("$pip")
+    pip_system=--break-system-packages  # Debian's interpreter refuses pip otherwise (PEP 668)
+  fi
+}
 for entry in "${PY_MODULES[@]}"; do
   IFS=: read -r module deb pip <<<"$entry"
   if ! command -v python3 >/dev/null 2>&1; then
-    want "$deb"  # python3 itself comes from apt, so its modules do too
+    system_module  # python3 itself comes from apt, so its modules do too
   elif ! python3 -c "import $module" >/dev/null 2>&1; then
     case "$(python3 -c 'import sys; print(sys.executable)')" in
-      /usr/bin/*) want "$deb" ;;
+      /usr/bin/*) system_module ;;
       *) pip_missing+=("$pip") ;;
     esac
   fi
@@ -95,7 +109,7 @@ if ((${#pip_missing[@]})); then
     python3 -m ensurepip --upgrade >/dev/null 2>&1 ||
       die "python3 ($(command -v python3)) has no pip and ensurepip failed; install ${pip_missing[*]} for it by hand"
   fi
-  python3 -m pip install --quiet --disable-pip-version-check "${pip_missing[@]}" ||
+  python3 -m pip install --quiet --disable-pip-version-check ${pip_system:+"$pip_system"} "${pip_missing[@]}" ||
     die "pip install ${pip_missing[*]} failed for $(command -v python3)"
   python3 -m pytest --version >/dev/null 2>&1 || die "pytest still not importable by $(command -v python3)"
 fi
