@@ -13,70 +13,13 @@
 //        "selector": CSS}}: on the first look, the first link matching
 //        selector on that page is clicked and the page it opens read too.
 
-import { createRequire } from 'node:module';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-// playwright-core is pinned in tools/npm, not beside this script.
-const requireTools = createRequire(path.join(here, '..', '..', 'tools', 'npm', 'package.json'));
-const { chromium } = requireTools('playwright-core');
+import { launch, readPage, stable, watchConsole, watchCsp } from './browser.mjs';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 mkdirSync(plan.shots, { recursive: true });
-
-// Runs in the page: every table and tile under <main>, as the reader sees it.
-function readPage() {
-  const text = (el) => (el ? el.innerText.replace(/\s+/g, ' ').trim() : null);
-  // Headings are styled upper-case; their words as written name them.
-  const heading = (el) => (el ? el.textContent.replace(/\s+/g, ' ').trim() : null);
-  const dataAttrs = (el) => {
-    const out = {};
-    for (const a of el.attributes) if (a.name.startsWith('data-')) out[a.name.slice(5)] = a.value;
-    return out;
-  };
-  const tables = [...document.querySelectorAll('main table')].map((t) => {
-    const section = t.closest('section');
-    return {
-      id: t.id || null,
-      cls: t.className || null,
-      heading: heading(section && section.querySelector('h2')),
-      headers: [...t.querySelectorAll('thead th')].map(text),
-      rows: [...t.querySelectorAll('tbody tr')].map((tr) => ({
-        data: dataAttrs(tr),
-        cls: tr.className || null,
-        cells: [...tr.children].map((td) => {
-          const badge = td.querySelector('.badge');
-          const link = td.querySelector('a');
-          return {
-            text: text(td),
-            cls: td.className || null,
-            badge: badge ? badge.className : null,
-            href: link ? link.getAttribute('href') : null,
-            bars: td.querySelectorAll('rect.iv-bar').length,
-          };
-        }),
-      })),
-    };
-  });
-  const tiles = [...document.querySelectorAll('main .tile')].map((t) => ({
-    id: t.id || null,
-    number: text(t.querySelector('.num')),
-    label: text(t.querySelector('.muted')),
-  }));
-  const sections = [...document.querySelectorAll('main section')].map((s) => ({
-    heading: heading(s.querySelector('h2')),
-    text: text(s),
-  }));
-  // Elements the page names (a finding's title, its summary), by id.
-  const named = {};
-  for (const el of document.querySelectorAll('main [id]')) if (el.tagName !== 'TABLE') named[el.id] = text(el);
-  const nav = [...document.querySelectorAll('header a')].map((a) => a.getAttribute('href'));
-  // Every script element: an inline one (src null) could only come from data.
-  const scripts = [...document.scripts].map((s) => s.getAttribute('src'));
-  return { title: document.title, nav, named, tables, tiles, sections, scripts, bodyText: text(document.body) };
-}
 
 // Runs in the page: whether anything is wider than the viewport, and for
 // each table wider than its box whether an ancestor scrolls it.
@@ -113,33 +56,8 @@ function readLayout() {
   };
 }
 
-// The dashboard reloads itself every few seconds (meta refresh); a read that
-// straddles a reload is repeated once on the new document.
-async function stable(page, act) {
-  try {
-    return await act();
-  } catch (e) {
-    if (!/context was destroyed|navigat/i.test(String(e))) throw e;
-    await page.waitForLoadState('load');
-    return await act();
-  }
-}
-
 function safeName(p) {
   return p === '/' ? 'overview' : p.replace(/^\//, '').replace(/[^a-zA-Z0-9_-]+/g, '_');
-}
-
-// Every Content-Security-Policy violation in the context's pages, as the
-// page's own securitypolicyviolation events report them (reloads included).
-async function watchCsp(context) {
-  const csp = [];
-  await context.exposeFunction('__l2wCsp', (v) => csp.push(v));
-  await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__l2wCsp({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
-    });
-  });
-  return csp;
 }
 
 async function visit(browser, look, pagePath, withData) {
@@ -152,19 +70,9 @@ async function visit(browser, look, pagePath, withData) {
   });
   const csp = await watchCsp(context);
   const page = await context.newPage();
-  const consoleErrors = [];
-  const pageErrors = [];
+  const seen = watchConsole(page);
   const failed = [];
   const subresources = [];
-  const browserErrors = [];
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const where = m.location().url || page.url();
-    // Chromium asks for /favicon.ico by itself, once per run, whatever the
-    // page says; its answer is kept apart from what the page caused.
-    (new URL(where).pathname === '/favicon.ico' ? browserErrors : consoleErrors).push(`${m.text()} (${where})`);
-  });
-  page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('requestfailed', (r) => failed.push({ url: r.url(), error: r.failure() && r.failure().errorText }));
   page.on('response', (r) => {
     if (r.request().resourceType() !== 'document') subresources.push({ url: r.url(), status: r.status() });
@@ -186,9 +94,9 @@ async function visit(browser, look, pagePath, withData) {
   await stable(page, () => page.screenshot({ path: out.screenshot, fullPage: true }));
   // What the page itself caused, before any link is followed.
   Object.assign(out, {
-    consoleErrors: [...consoleErrors],
-    browserErrors,
-    pageErrors: [...pageErrors],
+    consoleErrors: [...seen.errors],
+    browserErrors: seen.browserErrors,
+    pageErrors: [...seen.pageErrors],
     cspViolations: [...csp],
     failedRequests: [...failed],
     subresources: [...subresources],
@@ -204,10 +112,7 @@ async function visit(browser, look, pagePath, withData) {
 // reader would, and reports where it led and what came back.
 async function follow(context, pagePath, selector) {
   const page = await context.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const seen = watchConsole(page);
   await page.goto(plan.base + pagePath, { waitUntil: 'load' });
   const link = page.locator(selector).first();
   const href = await link.getAttribute('href');
@@ -224,7 +129,7 @@ async function follow(context, pagePath, selector) {
     status: resp.status(),
     contentType: resp.headers()['content-type'] || null,
     data: html ? await stable(page, () => page.evaluate(readPage)) : null,
-    consoleErrors,
+    consoleErrors: seen.errors,
   };
 }
 
@@ -236,10 +141,7 @@ async function probe(browser) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
   const csp = await watchCsp(context);
   const page = await context.newPage();
-  const consoleErrors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
+  const seen = watchConsole(page);
   await page.goto(plan.base + plan.pages[0], { waitUntil: 'load' });
   await page.evaluate(() => {
     const s = document.createElement('style');
@@ -255,10 +157,10 @@ async function probe(browser) {
   });
   const layout = await page.evaluate(readLayout);
   await context.close();
-  return { cspViolations: csp, consoleErrors, layout };
+  return { cspViolations: csp, consoleErrors: seen.errors, layout };
 }
 
-const browser = await chromium.launch({ executablePath: plan.chromium, headless: true });
+const browser = await launch(plan.chromium);
 const report = { browser: browser.version(), visits: [] };
 try {
   for (const [i, look] of plan.looks.entries())
