@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 void l2w_html_put(FILE *f, const char *s)
 {
@@ -54,4 +55,15 @@ void l2w_html_cell(FILE *f, const PGresult *res, int row, int col, const char *c
 void l2w_html_empty_row(FILE *f, int cols, const char *text)
 {
     fprintf(f, "<tr><td colspan=\"%d\" class=\"muted\">%s</td></tr>\n", cols, text);
+}
+
+const char *l2w_html_severity_class(const char *severity)
+{
+    static const char *const names[] = {"critical", "high", "medium", "low", "info"};
+    static const char *const classes[] = {"badge sev-critical", "badge sev-high", "badge sev-medium",
+                                          "badge sev-low", "badge sev-info"};
+    for (size_t i = 0; severity && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(severity, names[i]) == 0)
+            return classes[i];
+    return "badge";
 }

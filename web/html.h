@@ -18,6 +18,10 @@ L2W_MUST_CHECK l2w_status l2w_html_escape(char **out, const char *s);
 /* A table cell with a result's value, escaped (cls, a fixed class list, may
  * be NULL); SQL NULL shows as a dash. */
 void l2w_html_cell(FILE *f, const PGresult *res, int row, int col, const char *cls);
+/* The badge classes of a severity name, from a fixed list (never the
+ * database's text): "badge sev-critical", ...; "badge" for an unknown one. */
+const char *l2w_html_severity_class(const char *severity);
+
 /* A row spanning cols columns with a fixed (unescaped) text. */
 void l2w_html_empty_row(FILE *f, int cols, const char *text);
 

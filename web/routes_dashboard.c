@@ -14,6 +14,7 @@
 #include "web/routes.h"
 #include "web/routes_dashboard_bridges.h"
 #include "web/routes_dashboard_channels.h"
+#include "web/routes_dashboard_findings.h"
 
 /* Rows shown; the JSON API pages further. */
 #define DASH_FINDINGS "50"
@@ -87,22 +88,6 @@ static l2w_status load(dashboard_data *d, const l2w_web_request *req, l2w_err *e
     return st;
 }
 
-/* Class names come from this fixed list, never from the database. */
-static const char *severity_class(const char *sev)
-{
-    if (strcmp(sev, "critical") == 0)
-        return "badge sev-critical";
-    if (strcmp(sev, "high") == 0)
-        return "badge sev-high";
-    if (strcmp(sev, "medium") == 0)
-        return "badge sev-medium";
-    if (strcmp(sev, "low") == 0)
-        return "badge sev-low";
-    if (strcmp(sev, "info") == 0)
-        return "badge sev-info";
-    return "badge";
-}
-
 static const char *check_class(const char *status)
 {
     if (strcmp(status, "match") == 0)
@@ -141,22 +126,7 @@ static void render_findings(FILE *f, const PGresult *res)
           "<th>Title</th><th>Detected</th><th>Status</th></tr></thead><tbody>\n",
           f);
     int n = PQntuples(res);
-    for (int i = 0; i < n; i++) {
-        const char *sev = PQgetvalue(res, i, 1);
-        fprintf(f, "<tr><td><span class=\"%s\">", severity_class(sev));
-        l2w_html_put(f, sev);
-        fputs("</span></td>", f);
-        l2w_html_cell(f, res, i, 2, NULL);
-        l2w_html_cell(f, res, i, 3, NULL);
-        fputs("<td><a href=\"/findings/", f);
-        l2w_html_put(f, PQgetvalue(res, i, 0));
-        fputs("\">", f);
-        l2w_html_put(f, PQgetvalue(res, i, 4));
-        fputs("</a></td>", f);
-        l2w_html_cell(f, res, i, 5, NULL);
-        l2w_html_cell(f, res, i, 6, NULL);
-        fputs("</tr>\n", f);
-    }
+    l2w_web_findings_rows(f, res, false);
     if (n == 0)
         l2w_html_empty_row(f, 6, "No findings.");
     fputs("</tbody></table></section>\n", f);

@@ -674,17 +674,6 @@ static void band_cells(FILE *f, const l2w_web_liveness_series *s)
     fprintf(f, "<td class=\"num\">%u <span class=\"muted\">/ %u</span></td>", b->samples, s->rule.min_samples);
 }
 
-static const char *severity_class(const char *sev)
-{
-    if (strcmp(sev, "critical") == 0)
-        return "badge sev-critical";
-    if (strcmp(sev, "high") == 0)
-        return "badge sev-high";
-    if (strcmp(sev, "medium") == 0)
-        return "badge sev-medium";
-    return "badge";
-}
-
 static void finding_cell(FILE *f, const PGresult *res)
 {
     fputs("<td>", f);
@@ -693,7 +682,7 @@ static void finding_cell(FILE *f, const PGresult *res)
         fputs("</td>", f);
         return;
     }
-    fprintf(f, "<a class=\"%s\" href=\"/findings/", severity_class(PQgetvalue(res, 0, L2W_WL_F_SEVERITY)));
+    fprintf(f, "<a class=\"%s\" href=\"/findings/", l2w_html_severity_class(PQgetvalue(res, 0, L2W_WL_F_SEVERITY)));
     l2w_html_put(f, PQgetvalue(res, 0, L2W_WL_F_ID));
     fputs("\" title=\"", f);
     l2w_html_put(f, PQgetvalue(res, 0, L2W_WL_F_TITLE));

@@ -15,6 +15,7 @@
 #include "web/html_page.h"
 #include "web/params.h"
 #include "web/routes.h"
+#include "web/routes_dashboard_findings.h"
 
 #define PAGE_ROWS 50
 #define TS_FMT "'YYYY-MM-DD HH24:MI:SS\"Z\"'"
@@ -46,18 +47,6 @@ static const char alerts_sql[] =
     " o.attempts::text, o.last_error, to_char(o.created_at AT TIME ZONE 'UTC', " TS_FMT "),"
     " to_char(coalesce(o.delivered_at, o.dead_at) AT TIME ZONE 'UTC', " TS_FMT ")"
     " FROM alert_outbox o WHERE o.finding_id = $1::bigint ORDER BY o.id";
-
-/* Class names come from this fixed list, never from the database. */
-static const char *severity_class(const char *sev)
-{
-    static const char *const names[] = {"critical", "high", "medium", "low", "info"};
-    static const char *const classes[] = {"badge sev-critical", "badge sev-high", "badge sev-medium",
-                                          "badge sev-low", "badge sev-info"};
-    for (size_t i = 0; i < 5; i++)
-        if (strcmp(sev, names[i]) == 0)
-            return classes[i];
-    return "badge";
-}
 
 static void badge(FILE *f, const char *cls, const char *text)
 {
@@ -122,18 +111,15 @@ static void render_older_link(FILE *f, const list_filter *q, const char *last_id
     fputs("\">Older findings &rarr;</a></p>\n", f);
 }
 
-static void render_list(FILE *f, const PGresult *res, const list_filter *q)
+void l2w_web_findings_rows(FILE *f, const PGresult *res, bool with_id)
 {
-    fputs("<section><h2>Findings</h2><div class=\"scroll\"><table id=\"findings\">\n<thead><tr>"
-          "<th class=\"num\">ID</th><th>Severity</th><th>Kind</th><th>Chain</th><th>Title</th><th>Detected</th>"
-          "<th>Status</th></tr></thead><tbody>\n",
-          f);
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
         fputs("<tr>", f);
-        l2w_html_cell(f, res, i, 0, "num");
+        if (with_id)
+            l2w_html_cell(f, res, i, 0, "num");
         fputs("<td>", f);
-        badge(f, severity_class(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 1));
+        badge(f, l2w_html_severity_class(PQgetvalue(res, i, 1)), PQgetvalue(res, i, 1));
         fputs("</td>", f);
         l2w_html_cell(f, res, i, 2, NULL);
         l2w_html_cell(f, res, i, 3, NULL);
@@ -146,6 +132,16 @@ static void render_list(FILE *f, const PGresult *res, const list_filter *q)
         l2w_html_cell(f, res, i, 6, NULL);
         fputs("</tr>\n", f);
     }
+}
+
+static void render_list(FILE *f, const PGresult *res, const list_filter *q)
+{
+    fputs("<section><h2>Findings</h2><div class=\"scroll\"><table id=\"findings\">\n<thead><tr>"
+          "<th class=\"num\">ID</th><th>Severity</th><th>Kind</th><th>Chain</th><th>Title</th><th>Detected</th>"
+          "<th>Status</th></tr></thead><tbody>\n",
+          f);
+    int n = PQntuples(res);
+    l2w_web_findings_rows(f, res, true);
     if (n == 0)
         l2w_html_empty_row(f, 7, "No findings match.");
     fputs("</tbody></table></div>\n", f);
@@ -271,7 +267,7 @@ static void render_detail(FILE *f, const l2w_config *cfg, const detail_data *d)
     fputs("<section><h2>Finding ", f);
     l2w_html_put(f, PQgetvalue(r, 0, 0));
     fputs("</h2><p class=\"title\">", f);
-    badge(f, severity_class(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 1));
+    badge(f, l2w_html_severity_class(PQgetvalue(r, 0, 1)), PQgetvalue(r, 0, 1));
     fputs(" <strong id=\"finding-title\">", f);
     l2w_html_put(f, PQgetvalue(r, 0, 4));
     fputs("</strong></p><p id=\"finding-summary\">", f);
