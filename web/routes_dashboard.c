@@ -39,7 +39,8 @@ static const char proposals_sql[] =
     " CASE check_status WHEN 0 THEN 'pending' WHEN 1 THEN 'match' WHEN 2 THEN 'mismatch' END,"
     " CASE WHEN recomputed_root IS NULL THEN NULL ELSE '0x' || encode(recomputed_root, 'hex') END,"
     " l1_block_number::text"
-    " FROM output_proposals ORDER BY l1_block_number DESC, log_index DESC LIMIT " DASH_PROPOSALS;
+    /* The column, not the text of the same name in the select list (it would sort as text). */
+    " FROM output_proposals ORDER BY output_proposals.l1_block_number DESC, log_index DESC LIMIT " DASH_PROPOSALS;
 
 static const char responses_sql[] =
     "SELECT finding_id::text, action, chain, mode, status, nonce::text,"
