@@ -232,15 +232,16 @@ def ensure_build(build_dir, jobs):
 def c_statement(path, name):
     """A statement's text as a web/*.c file has it: the adjacent C string
     literals of `static const char NAME[] = ...;`, with the file's
-    `#define X "..."` macros between them expanded."""
+    `#define X "..."` macros between them expanded and comments skipped."""
     with open(os.path.join(REPO, path)) as f:
         src = f.read()
     macros = dict(re.findall(r'^#define (\w+) ("(?:[^"\\]|\\.)*")\s*$', src, re.M))
     body = re.search(rf"static const char {name}\[\] =(.*?);\n", src, re.S).group(1)
     parts = []
-    for lit, ident in re.findall(r'"((?:[^"\\]|\\.)*)"|(\w+)', body):
-        text = lit if not ident else macros[ident][1:-1]
-        parts.append(re.sub(r"\\(.)", r"\1", text))
+    for lit, ident in re.findall(r'"((?:[^"\\]|\\.)*)"|/\*.*?\*/|//[^\n]*|(\w+)', body, re.S):
+        if lit or ident:
+            text = lit if not ident else macros[ident][1:-1]
+            parts.append(re.sub(r"\\(.)", r"\1", text))
     return "".join(parts)
 
 
