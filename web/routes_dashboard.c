@@ -32,7 +32,7 @@ static const char chains_sql[] =
 static const char findings_sql[] =
     "SELECT id::text, severity, kind, chain, title,"
     " to_char(detected_at AT TIME ZONE 'UTC', " TS_FMT "), status"
-    " FROM findings ORDER BY detected_at DESC, id DESC LIMIT " DASH_FINDINGS;
+    " FROM findings ORDER BY detected_at DESC, findings.id DESC LIMIT " DASH_FINDINGS; /* the column, not the text */
 
 static const char proposals_sql[] =
     "SELECT l2_chain, output_index::text, l2_block_number::text, '0x' || encode(output_root, 'hex'),"
