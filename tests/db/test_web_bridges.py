@@ -11,8 +11,6 @@ import re
 
 import pytest
 
-from webalerts_util import WebAlerts
-
 T = 1_700_000_000
 E = 10 ** 18
 U = 10 ** 6
@@ -121,24 +119,13 @@ chains:
 
 
 @pytest.fixture
-def serve(tmp_path):
-    started = []
-
+def serve(webalerts, tmp_path):
     def start(database_url, with_bridges=True, name="bridges"):
         path = tmp_path / f"{name}.yaml"
         path.write_text(config_text(database_url, with_bridges))
-        w = WebAlerts(str(path), str(tmp_path / f"{name}.log"))
-        started.append(w)
-        return w
+        return webalerts(name=name, config=str(path))
 
-    yield start
-    errors = []
-    for w in started:
-        try:
-            w.stop()
-        except AssertionError as e:
-            errors.append(str(e))
-    assert not errors, "\n".join(errors)
+    return start
 
 
 # ---- seeding ----

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from webalerts_util import WebAlerts, write_config
+from webalerts_util import write_config
 
 NOW = int(time.time())
 T0 = NOW - 90_000
@@ -52,20 +52,16 @@ def write_committees_config(path, database_url, with_committees=True):
 
 
 @pytest.fixture
-def serve(tmp_path):
-    """Starts l2w_webalerts on that config: one server a test, stopped after it (stop() fails the
-    test on any fatal line the server logged)."""
-    server = []
+def serve(webalerts, tmp_path):
+    """Starts l2w_webalerts on that config (the webalerts fixture stops it and fails the test on any
+    fatal line the server logged)."""
 
     def start(database_url, with_committees=True):
         path = str(tmp_path / "committees.yaml")
         write_committees_config(path, database_url, with_committees)
-        server.append(WebAlerts(path, str(tmp_path / "committees.log")))
-        return server[0]
+        return webalerts(name="committees", config=path)
 
-    yield start
-    if server:
-        server[0].stop()
+    return start
 
 
 # ---- the seeded store ----

@@ -14,8 +14,6 @@ import time
 
 import pytest
 
-from webalerts_util import WebAlerts
-
 NOW = int(time.time())
 T0 = NOW - 200_000
 
@@ -95,24 +93,13 @@ liveness:
 
 
 @pytest.fixture
-def serve(tmp_path):
-    started = []
-
+def serve(webalerts, tmp_path):
     def start(database_url, with_da=True, name="da"):
         path = tmp_path / f"{name}.yaml"
         path.write_text(config_text(database_url, with_da))
-        w = WebAlerts(str(path), str(tmp_path / f"{name}.log"))
-        started.append(w)
-        return w
+        return webalerts(name=name, config=str(path))
 
-    yield start
-    errors = []
-    for w in started:
-        try:
-            w.stop()
-        except AssertionError as e:
-            errors.append(str(e))
-    assert not errors, "\n".join(errors)
+    return start
 
 
 # ---- the seeded store ----
