@@ -108,7 +108,7 @@ l2w_status l2w_web_respond_error_code(l2w_web_response *resp, unsigned http_code
         return L2W_ERR_NOMEM;
     int rc = json_object_set_new(obj, "code", json_string(code));
     if (rc == 0)
-        rc = json_object_set_new(obj, "error", json_string(message));
+        rc = json_object_set_new(obj, "message", json_string(message));
     if (rc == 0 && param)
         rc = json_object_set_new(obj, "param", json_string(param));
     char *text = rc == 0 ? json_dumps(obj, JSON_COMPACT) : NULL;

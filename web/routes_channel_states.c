@@ -137,7 +137,7 @@ static json_t *hex_string(const uint8_t *b, size_t n)
 static json_t *result_json(const item *it, const l2w_web_request *req, uint64_t chain_id)
 {
     if (it->code)
-        return json_pack("{s:b, s:s, s:s}", "accepted", 0, "code", it->code, "error", it->message);
+        return json_pack("{s:b, s:s, s:s}", "accepted", 0, "code", it->code, "message", it->message);
     static const char *const status[] = {"new", "newer", "duplicate"};
     char version[L2W_U256_DEC_LEN], tower[L2W_ADDR_HEX_LEN];
     l2w_u256_to_dec(version, &it->sub.version);

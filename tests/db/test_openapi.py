@@ -175,8 +175,8 @@ def test_the_schemas_catch_drift():
                dict(finding, severity="warning"), dict(finding, tx_hash="0x" + "AB" * 32), dict(finding, id=0)]
     for d in drifted:
         assert schema_errors(ptr, d), d
-    assert schema_errors("/components/schemas/Error", {"code": "not_found", "error": "x", "param": "id"}) == []
-    assert schema_errors("/components/schemas/Error", {"code": "not_found", "message": "x"})
+    assert schema_errors("/components/schemas/Error", {"code": "not_found", "message": "x", "param": "id"}) == []
+    assert schema_errors("/components/schemas/Error", {"code": "not_found", "error": "x"})
     assert schema_errors("/components/schemas/Silence", {})
 
 
@@ -698,7 +698,7 @@ def test_when_the_database_is_down(receivers, webalerts, tmp_path):
         _, _, doc = server.call(method.upper(), targets.get(path, path), bodies.get((path, method)),
                                 headers=AUTH if "security" in op else None, expect=503)
         if isinstance(doc, dict):
-            assert doc == {"code": "unavailable", "error": "database unavailable"}
+            assert doc == {"code": "unavailable", "message": "database unavailable"}
     assert api.get("/healthz") == "ok\n"
 
     # Without a channels: section the intake is not there, whoever asks.

@@ -191,12 +191,12 @@ def test_http_routes(migrated, receivers, webalerts):
     assert [x["id"] for x in w.get_json("/api/v1/findings?status=open&limit=1000")] == [fid]
     for bad in ("0", "1001", "-1", "abc", "", "1e2", "10%20"):
         err = w.get_json(f"/api/v1/findings?limit={bad}", expect=400)
-        assert err["param"] == "limit" and "limit" in err["error"]
+        assert err["param"] == "limit" and "limit" in err["message"]
     err = w.get_json("/api/v1/findings?status=bogus", expect=400)
     assert err["param"] == "status"
     assert w.get_json(f"/api/v1/findings/{fid}") == f
     for missing in ("999999", "0", "abc", "1%20", "99999999999999999999"):
-        assert "error" in w.get_json(f"/api/v1/findings/{missing}", expect=404)
+        assert "message" in w.get_json(f"/api/v1/findings/{missing}", expect=404)
 
     # Output proposals
     props = w.get_json("/api/v1/output-proposals")
@@ -224,10 +224,10 @@ def test_http_routes(migrated, receivers, webalerts):
 
     # Unknown paths, wrong methods, bodies
     status, headers, body = w.get("/nope")
-    assert status == 404 and headers["content-type"] == "application/json" and "error" in json.loads(body)
+    assert status == 404 and headers["content-type"] == "application/json" and "message" in json.loads(body)
     status, headers, body = w.request("POST", "/api/v1/findings", body=b'{"x":1}',
                                       headers={"Content-Type": "application/json"})
-    assert status == 405 and headers["allow"] == "GET, HEAD" and "error" in json.loads(body)
+    assert status == 405 and headers["allow"] == "GET, HEAD" and "message" in json.loads(body)
     assert w.request("DELETE", f"/api/v1/findings/{fid}")[0] == 405
     assert w.request("POST", "/nope")[0] == 404
     assert w.request("GET", "/healthz", body=b"unexpected")[0] == 413
@@ -257,8 +257,8 @@ def test_database_down(receivers, webalerts):
     assert w.get("/healthz")[0] == 200
     status, _, body = w.get("/readyz")
     assert status == 503 and body.startswith("not ready: ")
-    assert w.get_json("/api/v1/findings", expect=503) == {"code": "unavailable", "error": "database unavailable"}
+    assert w.get_json("/api/v1/findings", expect=503) == {"code": "unavailable", "message": "database unavailable"}
     status, headers, page = w.get("/")
     assert status == 503 and headers["content-type"].startswith("text/html") and "unavailable" in page
     wait_until(lambda: "database unavailable, retrying" in w.output(), timeout=10, what="the worker to retry")
-    assert "error" in w.get_json("/nope", expect=404)
+    assert "message" in w.get_json("/nope", expect=404)

@@ -368,23 +368,23 @@ def test_escrow_refusals(migrated, serve):
     base = "/api/v1/bridges/op-main/escrow?token=native"
     for path in ("/api/v1/bridges/nope/escrow?token=native", "/api/v1/bridges/op-main-2/escrow",
                  "/api/v1/bridges/OP-MAIN/escrow"):
-        assert w.get_json(path, expect=404) == {"code": "not_found", "error": "no such bridge", "param": "name"}, path
+        assert w.get_json(path, expect=404) == {"code": "not_found", "message": "no such bridge", "param": "name"}, path
     for path in ("/api/v1/bridges/op-main", "/api/v1/bridges/op-main/", "/api/v1/bridges/op-main/escrows",
                  "/api/v1/bridges/op-main/escrow/x", "/api/v1/bridges/", "/api/v1/bridges//escrow"):
         status, headers, body = w.get(path)
-        assert status == 404 and headers["content-type"] == "application/json" and "error" in json.loads(body), path
+        assert status == 404 and headers["content-type"] == "application/json" and "message" in json.loads(body), path
     # op-main watches two tokens: which one must be said.
     err = w.get_json("/api/v1/bridges/op-main/escrow", expect=400)
-    assert err["param"] == "token" and "required" in err["error"]
+    assert err["param"] == "token" and "required" in err["message"]
     for bad in ("bogus", STRAY, "eth", "", addr("a1")):
         err = w.get_json(f"/api/v1/bridges/op-main/escrow?token={bad}", expect=400)
         assert err["param"] == "token", bad
     for bad in ("-1", "abc", "01", "", "1.5", "1e3", "99999999999999999999"):
         err = w.get_json(f"{base}&since={bad}", expect=400)
-        assert err["param"] == "since" and "since" in err["error"], bad
+        assert err["param"] == "since" and "since" in err["message"], bad
     for bad in ("0", "1001", "-1", "abc", "", "10%20"):
         err = w.get_json(f"{base}&limit={bad}", expect=400)
-        assert err["param"] == "limit" and "limit" in err["error"], bad
+        assert err["param"] == "limit" and "limit" in err["message"], bad
     for bad in ("-5", "x", "007"):
         assert w.get_json(f"{base}&after_block={bad}", expect=400)["param"] == "after_block", bad
     assert w.request("POST", "/api/v1/bridges")[0] == 405

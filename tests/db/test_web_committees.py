@@ -372,7 +372,7 @@ def test_checks_refusals(migrated, serve):
     def refused(query, param):
         err = w.get_json(f"{base}?{query}", expect=400)
         assert err["code"] == "bad_request" and err["param"] == param, query
-        return err["error"]
+        return err["message"]
 
     # A committee's chain, as configured: not an L1, not one only the store knows, not another spelling.
     for bad in ("nope", "l1", "gone", "VAL-A", "val-a%20", ""):

@@ -421,7 +421,7 @@ def test_da_refusals(migrated, serve):
         assert w.get_json(f"{base}?status={bad}", expect=400)["param"] == "status", bad
     for bad in ("0", "1001", "-1", "abc", "", "01", "1e3"):
         err = w.get_json(f"{base}?limit={bad}", expect=400)
-        assert err["param"] == "limit" and "limit" in err["error"], bad
+        assert err["param"] == "limit" and "limit" in err["message"], bad
     for bad in ("0", "-1", "abc", "", "01", "9223372036854775808"):
         assert w.get_json(f"{base}?before={bad}", expect=400)["param"] == "before", bad
     for path in ("/api/v1/da/", "/api/v1/da/foo", "/api/v1/da/commitments/1", "/api/v1/da/op",

@@ -74,7 +74,7 @@ def test_bad_parameters_name_themselves(migrated, webalerts):
         err = w.get_json(f"/api/v1/findings?{query}", expect=400)
         assert err["param"] == param, query
     for path in ("/api/v1/findings/1/alert", "/api/v1/findings/1/alerts/x", "/api/v1/findings//alerts"):
-        assert "error" in w.get_json(path, expect=404)
+        assert "message" in w.get_json(path, expect=404)
 
 
 def test_a_findings_alerts_show_each_delivery(migrated, receivers, webalerts):
@@ -94,4 +94,4 @@ def test_a_findings_alerts_show_each_delivery(migrated, receivers, webalerts):
     assert all(a["event"] == "raised" for a in alerts)
     other = insert_finding(migrated, key="no-alerts")
     assert w.get_json(f"/api/v1/findings/{other}/alerts") == []
-    assert "error" in w.get_json("/api/v1/findings/999999/alerts", expect=404)
+    assert "message" in w.get_json("/api/v1/findings/999999/alerts", expect=404)

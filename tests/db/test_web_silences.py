@@ -41,7 +41,7 @@ def test_silence_writes_need_a_token(migrated, webalerts):
     assert status == 401 and doc["code"] == "unauthorized"
     assert hdrs["www-authenticate"].startswith("Bearer")
     status, _, doc = call(w, "POST", "/api/v1/silences", body, headers={"Authorization": "Bearer wrong"})
-    assert status == 401 and doc["error"] == "unknown token"
+    assert status == 401 and doc["message"] == "unknown token"
     status, _, _ = call(w, "DELETE", "/api/v1/silences/1", headers={})
     assert status == 401
     status, _, _ = call(w, "POST", "/api/v1/alerts/requeue", {"ids": [1]}, headers={})
@@ -70,11 +70,11 @@ def test_bad_silences_are_refused_with_the_field_named_and_nothing_stored(migrat
         status, _, doc = call(w, "POST", "/api/v1/silences", body)
         assert status == 422, (body, status, doc)
         assert doc["code"] == "invalid_silence" and doc["param"] == field, doc
-        assert says in doc["error"] and doc["error"].startswith(field), doc
+        assert says in doc["message"] and doc["message"].startswith(field), doc
     status, _, doc = call(w, "POST", "/api/v1/silences", '{"matchers": {"kind": "k"}, "reason": ')
-    assert status == 400 and doc["code"] == "malformed_json" and "line 1" in doc["error"]
+    assert status == 400 and doc["code"] == "malformed_json" and "line 1" in doc["message"]
     status, _, doc = call(w, "POST", "/api/v1/silences", '{"reason": "a", "reason": "b"}')
-    assert status == 400 and "duplicate" in doc["error"]
+    assert status == 400 and "duplicate" in doc["message"]
     status, _, doc = call(w, "POST", "/api/v1/silences", json.dumps({**ok, "reason": "x" * 20000}))
     assert status == 413
     assert migrated.rows("SELECT count(*) FROM alert_silences") == [["0"]]
@@ -119,7 +119,7 @@ def test_a_silence_holds_matching_alerts_until_it_is_deleted(migrated, receivers
     status, _, d = call(w, "DELETE", f"/api/v1/silences/{s['id']}")
     assert status == 200 and d["state"] == "deleted" and d["deleted_by"] == "ops-console" and d["deleted_at"]
     status, _, again = call(w, "DELETE", f"/api/v1/silences/{s['id']}")
-    assert status == 409 and again["code"] == "silence_ended" and "deleted at" in again["error"]
+    assert status == 409 and again["code"] == "silence_ended" and "deleted at" in again["message"]
     status, _, missing = call(w, "DELETE", "/api/v1/silences/999999")
     assert status == 404
     assert w.get_json("/api/v1/silences?state=live") == []
@@ -147,7 +147,7 @@ def test_an_expired_silence_holds_nothing_and_cannot_be_deleted(migrated, receiv
     dbtool("enqueue", w.config_path, str(fid), "raised")
     wait_until(lambda: hook.accepted(), 30, what="the alert after the silence expired")
     status, _, doc = call(w, "DELETE", f"/api/v1/silences/{s['id']}")
-    assert status == 409 and "expired at" in doc["error"]
+    assert status == 409 and "expired at" in doc["message"]
     assert migrated.rows(f"SELECT deleted_at IS NULL FROM alert_silences WHERE id = {s['id']}") == [["t"]]
 
 

@@ -211,7 +211,7 @@ def test_nitro_stale_challenge_is_checkpointed_and_a_current_one_raises_nothing(
     assert results[1]["accepted"] and results[1]["status"] == "new", results[1]
     check_receipt(results[1]["receipt"], tower["address"], states[6]["state_hash"])
     for i in (0, 2, 3, 4):
-        assert results[i]["code"] == "stale_nonce" and "(version 6)" in results[i]["error"], results[i]
+        assert results[i]["code"] == "stale_nonce" and "(version 6)" in results[i]["message"], results[i]
     assert results[5]["accepted"] and results[5]["status"] == "new", results[5]
     held = {row[1]: row[2] for row in held_rows(database)}
     assert held == {stale_ch.channel_id[2:].lower(): "6", current_ch.channel_id[2:].lower(): "5"}, held
@@ -273,12 +273,12 @@ def test_intake_refuses_bad_submissions_and_stores_nothing(world, make_l2watch, 
     r, s_, v_ = sig_a[2:66], int(sig_a[66:130], 16), int(sig_a[130:], 16)
     twin = "0x" + r + format(SECP256K1_N - s_, "064x") + format(55 - v_, "02x")
     body, _ = refused(vector_submission(v.state(6), (twin, sig_b)), 422, "bad_signature")
-    assert "alice" in body["error"]
+    assert "alice" in body["message"]
     refused(vector_submission(v.state(6), (sig_a[:130] + "1d", sig_b)), 422, "bad_signature")
     # A signer who is not a participant: the tower signs in bob's place.
     outsider = v.sign(v.state(6), signers=("alice", "tower"))
     body, _ = refused(vector_submission(v.state(6), outsider), 422, "not_participant")
-    assert tower["address"].lower() in body["error"].lower()
+    assert tower["address"].lower() in body["message"].lower()
     # An older nonce than the one held.
     s4 = v.state(4)
     body, _ = refused(vector_submission(s4, v.sign(s4)), 409, "stale_nonce")
@@ -310,9 +310,9 @@ def test_intake_refuses_bad_submissions_and_stores_nothing(world, make_l2watch, 
     assert held_rows(database) == baseline
     # Malformed JSON, and JSON that is not a submission.
     body, _ = refused(None, 400, "malformed_json", raw=b'{"protocol": "vector", ')
-    assert "line" in body["error"]
+    assert "line" in body["message"]
     body, _ = refused({"protocol": "vector", "state": {}, "signatures": []}, 400, "malformed_json")
-    assert "state." in body["error"]
+    assert "state." in body["message"]
     # No token, an unknown token.
     code, body, headers = post(lw, good, token=None)
     assert code == 401 and body["code"] == "unauthorized" and "Bearer" in headers.get("WWW-Authenticate", "")

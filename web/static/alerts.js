@@ -25,7 +25,7 @@
     try {
       response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
     } catch (e) {
-      return { status: 0, doc: { error: 'l2watch did not answer: ' + e.message } };
+      return { status: 0, doc: { message: 'l2watch did not answer: ' + e.message } };
     }
     let doc = null;
     try {
@@ -37,7 +37,7 @@
   }
 
   function failure(status, doc) {
-    return (doc && doc.error) || 'HTTP ' + status;
+    return (doc && doc.message) || 'HTTP ' + status;
   }
 
   form.addEventListener('submit', async (event) => {
