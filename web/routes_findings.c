@@ -1,5 +1,6 @@
 /* GET /api/v1/findings and /api/v1/findings/{id}, in the one finding shape
- * defined by the finding_documents view (shared with alert payloads). */
+ * defined by the finding_documents view (shared with alert payloads) and
+ * read from its stored text (sql/0015). */
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -16,12 +17,13 @@
 #define FINDINGS_MAX_LIMIT 1000
 
 /* Newest first by id (the order findings are stored in), paged back with
- * before=<the last id seen>. The LIMIT applies before the join so the view
- * is evaluated for the page only; each filter has an index in that order
- * (sql/0013). A NULL parameter is no filter: the statement is planned with
- * the values, so those tests cost nothing. */
+ * before=<the last id seen>. The LIMIT applies before the join, so only the
+ * page's stored document texts (sql/0015) are read and joined as a JSON
+ * array, with the separator jsonb's own array text uses; each filter has an
+ * index in that order (sql/0013). A NULL parameter is no filter: the
+ * statement is planned with the values, so those tests cost nothing. */
 static const char findings_sql[] =
-    "SELECT coalesce(jsonb_agg(d.doc ORDER BY f.id DESC), '[]'::jsonb)::text"
+    "SELECT coalesce('[' || string_agg(d.doc, ', ' ORDER BY f.id DESC) || ']', '[]')"
     " FROM (SELECT id FROM findings"
     "       WHERE ($2::text IS NULL OR status = $2::text) AND ($3::text IS NULL OR kind = $3::text)"
     "         AND ($4::text IS NULL OR severity = $4::text) AND ($5::text IS NULL OR chain = $5::text)"
@@ -29,7 +31,7 @@ static const char findings_sql[] =
     "         AND ($7::bigint IS NULL OR detected_at < to_timestamp($7::bigint))"
     "         AND ($8::bigint IS NULL OR id < $8::bigint)"
     "       ORDER BY id DESC LIMIT $1::integer) f"
-    " JOIN finding_documents d ON d.id = f.id";
+    " JOIN finding_doc_texts d ON d.finding_id = f.id";
 
 /* Every alert of the finding, by sink and in the order they were queued. */
 static const char finding_alerts_sql[] =
@@ -44,7 +46,7 @@ static const char finding_alerts_sql[] =
     "   'dead_at', to_char(o.dead_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
     "   ORDER BY o.id) FROM alert_outbox o WHERE o.finding_id = $1::bigint), '[]'::jsonb)::text END";
 
-static const char finding_sql[] = "SELECT doc::text FROM finding_documents WHERE id = $1::bigint";
+static const char finding_sql[] = "SELECT doc FROM finding_doc_texts WHERE finding_id = $1::bigint";
 
 /* A filter value that is a name (kind, chain): 1..64 of [a-z0-9_-]. */
 static bool name_ok(const char *s)
