@@ -26,6 +26,7 @@ static const cfg_field database_fields[] = {
 };
 static const cfg_field web_fields[] = {
     {"listen", F_LISTEN, 0, NO_HAS, 0, 0, "127.0.0.1:8080", false},
+    {"read_auth", F_STRING, offsetof(l2w_config, web_read_auth), NO_HAS, 0, 0, "open", false},
 };
 static const cfg_field chain_fields[] = {
     {"name", F_NAME, offsetof(l2w_chain_config, name), NO_HAS, 0, 0, NULL, true},
@@ -165,7 +166,7 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
                                            "committees", "prices",  "analytics", NULL};
     l2w_status st = cfg_parse_section(c, root, "", top_fields, CFG_COUNT(top_fields), top_subs, cfg, cfg);
     const l2w_yaml_node *db = NULL, *web = NULL;
-    static const char *const web_subs[] = {"clients", NULL};
+    static const char *const web_subs[] = {"clients", "readers", NULL};
     if (st == L2W_OK)
         st = cfg_optional_map(c, root, "database", &db);
     if (st == L2W_OK)
@@ -176,6 +177,8 @@ static l2w_status parse_root(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
         st = cfg_parse_section(c, web, "web.", web_fields, CFG_COUNT(web_fields), web_subs, cfg, cfg);
     if (st == L2W_OK)
         st = cfg_parse_api_clients(c, web, cfg);
+    if (st == L2W_OK)
+        st = cfg_parse_readers(c, web, cfg);
     if (st == L2W_OK)
         st = parse_chains(c, root, cfg);
     if (st == L2W_OK)
@@ -261,6 +264,7 @@ void l2w_config_free(l2w_config *cfg)
             free(ch->rpc_urls[j]);
     }
     cfg_free_api_clients(cfg);
+    cfg_free_readers(cfg);
     cfg_free_alerts(cfg);
     cfg_free_responder(cfg);
     cfg_free_bridges(cfg);
@@ -270,6 +274,7 @@ void l2w_config_free(l2w_config *cfg)
     cfg_free_analytics(cfg);
     free(cfg->database_url);
     free(cfg->web_listen_host);
+    free(cfg->web_read_auth);
     free(cfg->source_path);
     free(cfg);
 }

@@ -264,6 +264,20 @@ typedef struct {
     uint32_t max_channels;
 } l2w_api_client;
 
+/* A reader of the dashboard, the API and /metrics when web.read_auth is
+ * required (web.readers). A person signs in with HTTP Basic against
+ * password_hash, a crypt(3) string (yescrypt, bcrypt or SHA-512-crypt: slow
+ * hashes, since a config file is copied around more than a secret store);
+ * a program (Prometheus, Grafana) sends a bearer token whose SHA-256 is
+ * token_sha256. Exactly one of the two. */
+#define L2W_MAX_READERS 64
+typedef struct {
+    char *name;
+    char *password_hash;               /* NULL for a token reader */
+    char *token_sha256_hex;            /* NULL for a password reader */
+    uint8_t token_sha256[32];
+} l2w_web_reader;
+
 /* The channel watchtower (channels:): where the adjudicators are, and the
  * key that signs the intake's receipts. */
 typedef struct {
@@ -395,6 +409,10 @@ typedef struct {
     uint16_t web_listen_port;
     l2w_api_client api_clients[L2W_MAX_API_CLIENTS];
     size_t n_api_clients;
+    char *web_read_auth;           /* "open" (the default) or "required" */
+    bool read_auth_required;       /* web_read_auth is "required" */
+    l2w_web_reader readers[L2W_MAX_READERS];
+    size_t n_readers;
     l2w_chain_config chains[L2W_MAX_CHAINS];
     size_t n_chains;
     l2w_sink_config sinks[L2W_MAX_SINKS]; /* alerts.webhooks, then alerts.sinks */

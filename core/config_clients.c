@@ -15,21 +15,27 @@ static const cfg_field client_fields[] = {
     {"max_channels", F_U32, offsetof(l2w_api_client, max_channels), NO_HAS, 1, 100000000, "100000", false},
 };
 
-static l2w_status check_client(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *prefix)
+l2w_status cfg_token_sha256(cfg_ctx *c, int line, const char *prefix, const char *hex, uint8_t out[32])
 {
-    l2w_api_client *k = &cfg->api_clients[i];
-    const char *hex = k->token_sha256_hex;
     size_t n = 0;
     if (strncmp(hex, "0x", 2) == 0)
         hex += 2;
-    if (strlen(hex) != 64 || l2w_hex_decode(k->token_sha256, sizeof k->token_sha256, &n, hex, 64) != L2W_OK ||
-        n != 32) {
+    if (strlen(hex) != 64 || l2w_hex_decode(out, 32, &n, hex, 64) != L2W_OK || n != 32) {
         char path[96];
         snprintf(path, sizeof path, "%stoken_sha256", prefix);
         return cfg_fail(c, line, path,
-                        "expected the 64 hex digits of the SHA-256 of the client's token "
+                        "expected the 64 hex digits of the SHA-256 of the token "
                         "(printf %%s \"$TOKEN\" | sha256sum)");
     }
+    return L2W_OK;
+}
+
+static l2w_status check_client(cfg_ctx *c, l2w_config *cfg, size_t i, int line, const char *prefix)
+{
+    l2w_api_client *k = &cfg->api_clients[i];
+    l2w_status st = cfg_token_sha256(c, line, prefix, k->token_sha256_hex, k->token_sha256);
+    if (st != L2W_OK)
+        return st;
     for (size_t j = 0; j < i; j++) {
         if (strcmp(cfg->api_clients[j].name, k->name) == 0)
             return cfg_fail(c, line, prefix, "duplicate client name \"%s\"", k->name);

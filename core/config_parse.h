@@ -92,6 +92,11 @@ l2w_status cfg_parse_bridges(cfg_ctx *c, const l2w_yaml_node *root, l2w_config *
 /* Parses web.clients (core/config_clients.c). */
 l2w_status cfg_parse_api_clients(cfg_ctx *c, const l2w_yaml_node *web, l2w_config *cfg);
 void cfg_free_api_clients(l2w_config *cfg);
+/* hex (optionally 0x-prefixed) as the 32 bytes of a token's SHA-256, or a
+ * failure naming prefix + "token_sha256". */
+l2w_status cfg_token_sha256(cfg_ctx *c, int line, const char *prefix, const char *hex, uint8_t out[32]);
+l2w_status cfg_parse_readers(cfg_ctx *c, const l2w_yaml_node *web, l2w_config *cfg);
+void cfg_free_readers(l2w_config *cfg);
 void cfg_free_bridges(l2w_config *cfg);
 /* Parses the top-level channels section (core/config_channels.c). Needs
  * chains and signers parsed first. */

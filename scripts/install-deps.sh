@@ -10,7 +10,8 @@
 # Then `npm ci` installs tools/npm (anvil, cast, the OP Stack contract artifacts,
 # playwright-core for the browser tests, which drive Debian's chromium)
 # when node_modules is missing or older than package-lock.json, and the channel
-# adjudicators' packages are fetched as bare tarballs into tools/npm/vendor/.
+# adjudicators' packages are fetched as bare tarballs into tools/npm/vendor/;
+# `npm ci` also installs web/vendor (uPlot, embedded in the binary).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,7 +22,7 @@ die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
 
 # Libraries and meta packages: present when dpkg says they are installed.
 DPKG_PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev
-               libpq-dev libsecp256k1-dev libyaml-dev)
+               libpq-dev libsecp256k1-dev libyaml-dev libcrypt-dev)
 # Tools: present when the command is on PATH, whoever installed it.
 CMD_PACKAGES=(cmake:cmake ninja:ninja-build node:nodejs npm:npm python3:python3 curl:curl psql:postgresql
               prometheus-alertmanager:prometheus-alertmanager promtool:prometheus openssl:openssl
@@ -130,6 +131,19 @@ if [[ ! -f $stamp || $NPM_DIR/package-lock.json -nt $stamp ||
     die "npm ci in $NPM_DIR failed"
   "$NPM_DIR/node_modules/.bin/anvil" --version >/dev/null ||
     die "anvil from tools/npm does not run on this machine"
+fi
+
+# web/vendor: the browser libraries the binary embeds (uPlot, the dashboard's
+# charts), pinned by its package-lock.json; product code, so apart from the
+# test tools above. CMake refuses to configure without them.
+WEB_VENDOR_DIR="$ROOT/web/vendor"
+[[ -f $WEB_VENDOR_DIR/package-lock.json ]] || die "$WEB_VENDOR_DIR/package-lock.json is missing"
+stamp="$WEB_VENDOR_DIR/node_modules/.package-lock.json"
+if [[ ! -f $stamp || $WEB_VENDOR_DIR/package-lock.json -nt $stamp ||
+      ! -f $WEB_VENDOR_DIR/node_modules/uplot/dist/uPlot.iife.min.js ]]; then
+  say "installing web/vendor packages (npm ci)"
+  (cd "$WEB_VENDOR_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    die "npm ci in $WEB_VENDOR_DIR failed"
 fi
 
 # tools/npm/vendor: the state channel contracts' npm packages, tarball only.

@@ -18,6 +18,7 @@
 #include "core/metrics.h"
 #include "responder/signer.h"
 #include "web/api_clients.h"
+#include "web/read_auth.h"
 #include "web/conninfo.h"
 #include "web/db_pool.h"
 #include "web/routes.h"
@@ -46,6 +47,7 @@ struct l2w_web {
     struct MHD_Daemon *daemon;
     l2w_db_pool *pool;
     l2w_api_clients *clients;
+    l2w_read_auth *read_auth; /* NULL when reading is open */
     l2w_signer *receipt_signer;
     uint16_t port;
     pthread_mutex_t log_lock;
@@ -275,6 +277,38 @@ static bool respond_error(l2w_web_response *resp, unsigned code, const char *mes
     return true;
 }
 
+/* With web.read_auth: required, a read needs a reader's or a client's
+ * credentials; the probes stay open, since the kubelet has none. Both
+ * schemes are offered, so a browser asks for a password and a program
+ * knows a token will do. */
+static bool refuse_reader(l2w_web *web, const l2w_web_route *r, struct MHD_Connection *conn,
+                          l2w_web_response *resp, char *retry_after, size_t retry_after_len, char *www_authenticate,
+                          size_t www_len)
+{
+    if (!web->read_auth || strcmp(r->label, "/healthz") == 0 || strcmp(r->label, "/readyz") == 0)
+        return false;
+    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *message = NULL;
+    switch (l2w_read_auth_check(web->read_auth, authz, now_seconds())) {
+    case L2W_READ_OK:
+        return false;
+    case L2W_READ_MISSING:
+        message = "sign in: HTTP Basic as a web.readers entry, or a bearer token";
+        break;
+    case L2W_READ_MALFORMED:
+        message = "the Authorization header is neither \"Basic <base64 of user:password>\" nor \"Bearer <token>\"";
+        break;
+    case L2W_READ_DENIED:
+        message = "unknown user or token, or a wrong password";
+        break;
+    case L2W_READ_THROTTLED:
+        snprintf(retry_after, retry_after_len, "1");
+        return respond_error(resp, 429, "too many password checks; see Retry-After");
+    }
+    snprintf(www_authenticate, www_len, "Basic realm=\"l2watch\", charset=\"UTF-8\", Bearer realm=\"l2watch\"");
+    return respond_error(resp, 401, message);
+}
+
 /* Refusals decided from the headers alone, before any body byte is read:
  * unknown route, a body where none is taken or larger than the route's cap,
  * and for write routes a missing or unknown token or an empty quota. True
@@ -298,7 +332,7 @@ static bool refuse_early(l2w_web *web, conn_state *c, struct MHD_Connection *con
         }
     }
     if (!r->write)
-        return false;
+        return refuse_reader(web, r, conn, resp, retry_after, retry_after_len, www_authenticate, www_len);
     const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     size_t index = 0;
     switch (l2w_api_clients_identify(web->clients, authz, &index)) {
@@ -494,6 +528,8 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_signer *recei
     free(conninfo);
     if (st == L2W_OK)
         st = l2w_api_clients_create(&web->clients, cfg, err);
+    if (st == L2W_OK && cfg->read_auth_required)
+        st = l2w_read_auth_create(&web->read_auth, cfg, web->clients, err);
 
     if (st == L2W_OK)
         st = start_daemon(web, err);
@@ -518,6 +554,7 @@ void l2w_web_stop(l2w_web *web)
     if (web->daemon)
         MHD_stop_daemon(web->daemon);
     l2w_db_pool_destroy(web->pool);
+    l2w_read_auth_destroy(web->read_auth);
     l2w_api_clients_destroy(web->clients);
     pthread_mutex_destroy(&web->log_lock);
     free(web);
