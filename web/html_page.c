@@ -10,6 +10,8 @@ static const struct {
     {"/", "overview"},
     {"/findings", "findings"},
     {"/da", "DA &amp; liveness"},
+    {"/bridges", "Bridges &amp; TVL"},
+    {"/fees", "fees"},
     {"/alerts", "alerts &amp; silences"},
 };
 
@@ -23,8 +25,9 @@ l2w_status l2w_html_page_open(l2w_html_page *p, const char *title, const char *p
     fprintf(p->f,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<meta name=\"color-scheme\" content=\"dark\">%s"
-            "<title>l2watch &middot; %s</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\">",
+            "<meta name=\"color-scheme\" content=\"light dark\">%s"
+            "<title>l2watch &middot; %s</title><link rel=\"stylesheet\" href=\"/static/dashboard.css\">"
+            "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">",
             refresh ? "<meta http-equiv=\"refresh\" content=\"5\">" : "", title);
     if (script)
         fprintf(p->f, "<script defer src=\"/static/%s\"></script>", script);

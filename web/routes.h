@@ -61,6 +61,8 @@ l2w_status l2w_route_requeue(l2w_web_response *resp, const l2w_web_request *req,
 l2w_status l2w_route_dashboard_findings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_finding(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 
 /* One statement on a pooled connection, in its own transaction (a write
  * route's single INSERT or UPDATE commits here). *res as for l2w_db_exec. */

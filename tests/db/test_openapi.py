@@ -26,6 +26,7 @@ from referencing.jsonschema import DRAFT202012
 import test_web_bridges
 import test_web_committees
 import test_web_da
+import test_web_fees_page
 from test_web_alerts import insert_chain_facts, insert_finding
 from webalerts_util import closed_port, dbtool, wait_until
 
@@ -392,7 +393,8 @@ def test_findings_chains_channels_silences_and_dead_letters(migrated, receivers,
     api.get("/static/dashboard.css")
     api.get("/static/alerts.js")
     api.get("/static/nope.css", expect=404)
-    for page in ("/", "/da", "/alerts", "/findings", f"/findings/{main}", "/findings?status=open&chain=op-local"):
+    for page in ("/", "/da", "/alerts", "/findings", f"/findings/{main}", "/findings?status=open&chain=op-local",
+                 "/bridges", "/fees"):
         api.get(page)
     api.get("/findings?severity=warning", expect=400)
     api.get("/findings/999999", expect=404)
@@ -676,13 +678,15 @@ def test_committees(migrated, webalerts, tmp_path):
 def test_when_the_database_is_down(receivers, webalerts, tmp_path):
     down = f"postgresql://l2watch@127.0.0.1:{closed_port()}/l2watch"
     api = Api(webalerts(config=full_config(tmp_path, down, receivers().url), name="down"))
-    # The bridge and liveness routes reach the database only for a configured bridge or series.
+    # The bridge and liveness routes reach the database only for a configured bridge or series,
+    # the Bridges & TVL and fees pages only for configured bridges and analytics.
     others = {}
     for path, module in (("/api/v1/bridges/{name}/escrow", test_web_bridges),
-                         ("/api/v1/liveness/intervals", test_web_da)):
+                         ("/api/v1/liveness/intervals", test_web_da), ("/bridges", test_web_bridges),
+                         ("/fees", test_web_fees_page)):
         cfg = tmp_path / f"down-{module.__name__}.yaml"
         cfg.write_text(module.config_text(down))
-        others[path] = Api(webalerts(config=str(cfg), name=f"down-{module.__name__}"))
+        others[path] = Api(webalerts(config=str(cfg), name=f"down-{module.__name__}-{len(others)}"))
     targets = {"/api/v1/findings/{id}": "/api/v1/findings/1", "/api/v1/findings/{id}/alerts":
                "/api/v1/findings/1/alerts", "/api/v1/bridges/{name}/escrow": "/api/v1/bridges/ronin/escrow?token=ETH",
                "/api/v1/channels/{protocol}/{channel}": "/api/v1/channels/vector/0x" + "11" * 20,
