@@ -19,6 +19,7 @@
 #include "alerts/reminders.h"
 #include "alerts/webhook.h"
 #include "core/log.h"
+#include "core/finding.h"
 #include "core/metrics.h"
 #include "web/conninfo.h"
 #include "core/clock.h"
@@ -68,6 +69,11 @@ static const char failed_sql[] =
 
 static const char pending_sql[] =
     "SELECT count(*)::text FROM alert_outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND silence_id IS NULL";
+/* Every severity, each counted from the partial index of open findings
+ * (sql/0017), so a severity with none reads 0 rather than vanishing. */
+static const char open_findings_sql[] =
+    "SELECT s.sev, (SELECT count(*) FROM findings f WHERE f.status = 'open' AND f.severity = s.sev)::text"
+    " FROM unnest(ARRAY['info', 'low', 'medium', 'high', 'critical']) AS s(sev)";
 static const char orphans_sql[] =
     "SELECT sink, count(*)::text FROM alert_outbox"
     " WHERE delivered_at IS NULL AND dead_at IS NULL AND silence_id IS NULL AND NOT (sink = ANY($1::text[]))"
@@ -97,6 +103,7 @@ struct l2w_alerts {
     uint64_t rng;
     sink_metrics metrics[L2W_MAX_SINKS];
     l2w_gauge *pending;
+    l2w_gauge *open_findings[L2W_SEV_CRITICAL + 1]; /* by l2w_severity */
     double next_pending_refresh;
     double next_orphan_check;
     double next_db_complaint;
@@ -439,6 +446,14 @@ static void refresh_pending(l2w_alerts *a)
         return; /* the delivery loop reports database trouble */
     l2w_gauge_set(a->pending, strtod(PQgetvalue(res, 0, 0), NULL));
     PQclear(res);
+    if (l2w_db_exec(a->db, &res, open_findings_sql, 0, NULL, &err) != L2W_OK)
+        return;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int sev = l2w_severity_from_name(PQgetvalue(res, i, 0));
+        if (sev >= 0)
+            l2w_gauge_set(a->open_findings[sev], strtod(PQgetvalue(res, i, 1), NULL));
+    }
+    PQclear(res);
 }
 
 static void report_orphans(l2w_alerts *a)
@@ -565,6 +580,12 @@ static void register_metrics(l2w_alerts *a)
                               labels, delivery_buckets, sizeof delivery_buckets / sizeof delivery_buckets[0]);
     }
     a->pending = l2w_gauge_get("l2watch_alerts_pending", "Alerts queued and not yet delivered.", NULL);
+    /* A database count: every replica reports the same figure (aggregate with max). */
+    for (int sev = L2W_SEV_INFO; sev <= L2W_SEV_CRITICAL; sev++) {
+        char labels[48];
+        snprintf(labels, sizeof labels, "severity=\"%s\"", l2w_severity_name((l2w_severity)sev));
+        a->open_findings[sev] = l2w_gauge_get("l2watch_findings_open", "Findings open now, by severity.", labels);
+    }
 }
 
 static void free_alerts(l2w_alerts *a)

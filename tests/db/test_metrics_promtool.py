@@ -257,6 +257,15 @@ def test_detection_latency_is_observed_once_from_the_evidence_block(live, famili
     assert buckets[first] == 1 and all(v == 0 for le, v in buckets.items() if le < total)
 
 
+def test_open_findings_are_counted_by_severity_from_the_database(live, families):
+    _, samples = families
+    db_counts = dict(live["db"].rows("SELECT severity, count(*) FROM findings WHERE status = 'open' GROUP BY 1"))
+    assert db_counts.get("critical") == "1", db_counts  # the wrong output root
+    for sev in ("info", "low", "medium", "high", "critical"):
+        got = samples.get(("l2watch_findings_open", frozenset({("severity", sev)})))
+        assert got == float(db_counts.get(sev, 0)), (sev, got, db_counts)
+
+
 def test_response_latency_runs_from_the_finding_to_its_transaction_confirmed(live, families):
     _, samples = families
     count, total, _ = histogram(samples, "l2watch_response_latency_seconds", chain="l1")
