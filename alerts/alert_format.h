@@ -31,8 +31,8 @@ typedef struct {
     int64_t now;                /* unix seconds: "now" where a format needs it (Alertmanager endsAt) */
 } l2w_alert_batch;
 
-/* A finding's page: <dashboard_url>/api/v1/findings/<id>. */
-#define L2W_ALERT_FINDING_PATH "/api/v1/findings/"
+/* A finding's page on the dashboard: <dashboard_url>/findings/<id> (the JSON is at /api/v1/findings/<id>). */
+#define L2W_ALERT_FINDING_PATH "/findings/"
 
 /* Each formatter reads b's payloads (L2W_ERR_INVALID naming the field when
  * one is malformed, when b->n is 0, when a group mixes kinds or chains, or

@@ -76,7 +76,7 @@ def test_alertmanager_receives_lists_and_resolves(migrated, webalerts, alertmana
                            "severity": "critical", "chain": "op-local", "finding_id": str(fid), "source": "l2watch"}
     assert a["annotations"]["summary"] == migrated.rows(f"SELECT title FROM findings WHERE id = {fid}")[0][0]
     assert a["status"]["state"] == "active"
-    assert a["generatorURL"] == f"https://l2watch.example/api/v1/findings/{fid}"
+    assert a["generatorURL"] == f"https://l2watch.example/findings/{fid}"
 
     migrated.rows(f"UPDATE findings SET status = 'retracted' WHERE id = {fid}")
     dbtool("enqueue", w.config_path, str(fid), "retracted")

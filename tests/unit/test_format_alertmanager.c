@@ -121,7 +121,7 @@ static void test_open_finding(void)
     CHECK(json_object_size(ann) == 5);
     fx_check_strings(ann,
                      (const char *const[]){"summary", "Invalid output root at index 4211 (L2 block 120961800)",
-                                           "event", "raised", "dashboard", FX_DASHBOARD "/api/v1/findings/17", "tx",
+                                           "event", "raised", "dashboard", FX_DASHBOARD "/findings/17", "tx",
                                            FX_EXPLORER
                                            "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
                                            NULL},
@@ -131,7 +131,7 @@ static void test_open_finding(void)
     /* Open: active for 30 days unless l2watch says otherwise. */
     CHECK(eq(fx_str(a, "endsAt"), "2024-05-31T12:40:00Z"));
     CHECK(rfc3339(fx_str(a, "endsAt")) == FX_NOW + 30 * 86400);
-    CHECK(eq(fx_str(a, "generatorURL"), FX_DASHBOARD "/api/v1/findings/17"));
+    CHECK(eq(fx_str(a, "generatorURL"), FX_DASHBOARD "/findings/17"));
     json_decref(arr);
     json_decref(doc);
 }

@@ -93,7 +93,7 @@ static void test_discord_one(void)
     CHECK(eq(fx_str(msg, "content"), "**CRITICAL** \xc2\xb7 Invalid output root at index 4211 \\(L2 block 120961800\\)"));
     CHECK(eq(fx_str(e, "title"), "CRITICAL \xc2\xb7 Invalid output root at index 4211 (L2 block 120961800)"));
     CHECK(eq(fx_str(e, "description"), fx_str(doc, "summary")));
-    CHECK(eq(fx_str(e, "url"), FX_DASHBOARD "/api/v1/findings/17"));
+    CHECK(eq(fx_str(e, "url"), FX_DASHBOARD "/findings/17"));
     CHECK(json_integer_value(json_object_get(e, "color")) == 0xc62828);
     CHECK(eq(fx_str(e, "timestamp"), "2024-05-01T12:20:31.418Z"));
     static const char *const names[] = {"Kind", "Severity", "Chain", "Event", "Block", "Tx", "output_index"};
@@ -182,7 +182,7 @@ static void test_discord_group(void)
     CHECK(eq(fx_str(e, "url"), FX_DASHBOARD));
     const char *d = fx_str(e, "description");
     /* Even our own "#" is escaped: a line starting with "# " would be a heading. */
-    static const char first[] = "[\\#100](" FX_DASHBOARD "/api/v1/findings/100) \xc2\xb7 **HIGH** \xc2\xb7 base: a batch's";
+    static const char first[] = "[\\#100](" FX_DASHBOARD "/findings/100) \xc2\xb7 **HIGH** \xc2\xb7 base: a batch's";
     CHECK_MSG(d && strncmp(d, first, strlen(first)) == 0, "%.120s", d ? d : "");
     CHECK(has(d, "\n[\\#101](") && has(d, "\n[\\#102]("));
     CHECK(eq(field_value(e, 2), "3"));
@@ -282,7 +282,7 @@ static void test_telegram_one(void)
     CHECK(has(t, fx_str(doc, "summary")));
     CHECK(has(t, "\n\n<b>Evidence</b>\noutput_index: <code>4211</code>\n"));
     CHECK(has(t, "\nl1_log_index: <code>137</code>\n\n<a href=\"" FX_DASHBOARD
-                 "/api/v1/findings/17\">Finding #17 on the dashboard</a> \xc2\xb7 detected 2024-05-01T12:20:31.418Z"));
+                 "/findings/17\">Finding #17 on the dashboard</a> \xc2\xb7 detected 2024-05-01T12:20:31.418Z"));
     json_decref(msg);
     free(body);
 
@@ -335,7 +335,7 @@ static void test_telegram_limits(void)
     body = telegram((const json_t *const *)docs, 300, true, "42");
     t = check_telegram(&msg, body, true);
     static const char group_head[] = "<b>HIGH</b> \xc2\xb7 <b>300 data_withheld findings on base</b>\n\n<a href=\""
-                                     FX_DASHBOARD "/api/v1/findings/100\">#100</a> \xc2\xb7 <b>HIGH</b>";
+                                     FX_DASHBOARD "/findings/100\">#100</a> \xc2\xb7 <b>HIGH</b>";
     CHECK_MSG(t && strncmp(t, group_head, strlen(group_head)) == 0, "%.200s", t ? t : "");
     CHECK(has(t, "\xe2\x80\xa6" "and ") && has(t, "\n\n<a href=\"" FX_DASHBOARD "\">Dashboard</a>"));
     json_decref(msg);

@@ -237,7 +237,7 @@ static void test_one_finding(void)
         "\n  l1_block_number: 19780012\n",
         "\n  l1_log_index: 137\n",
         "\n  recomputed_output_root: 0x9f1c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8\n",
-        "\nLinks\n  Finding:     " FX_DASHBOARD "/api/v1/findings/17\n",
+        "\nLinks\n  Finding:     " FX_DASHBOARD "/findings/17\n",
         "\n  Transaction: " FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\n",
         "\n  Block:       " FX_EXPLORER "/block/120961800\n",
     };

@@ -116,7 +116,7 @@ static void test_trigger(void)
     CHECK(json_object_get(cd, "response") == NULL); /* null in the payload */
     const json_t *links = json_object_get(ev, "links");
     CHECK(json_array_size(links) == 3);
-    CHECK(eq(fx_str(json_array_get(links, 0), "href"), FX_DASHBOARD "/api/v1/findings/17"));
+    CHECK(eq(fx_str(json_array_get(links, 0), "href"), FX_DASHBOARD "/findings/17"));
     CHECK(eq(fx_str(json_array_get(links, 1), "href"),
              FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"));
     CHECK(eq(fx_str(json_array_get(links, 2), "href"), FX_EXPLORER "/block/120961800"));

@@ -134,7 +134,7 @@ static void test_one_finding(void)
     const json_t *ctx = block(msg, 4);
     CHECK(eq(fx_str(ctx, "type"), "context"));
     const char *c = fx_str(json_array_get(json_object_get(ctx, "elements"), 0), "text");
-    CHECK(c && strstr(c, "<" FX_DASHBOARD "/api/v1/findings/17|finding #17>"));
+    CHECK(c && strstr(c, "<" FX_DASHBOARD "/findings/17|finding #17>"));
     CHECK(c && strstr(c, "detected 2024-05-01T12:20:31.418Z"));
     CHECK(c && strstr(c, "<" FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90|"));
     CHECK(c && strstr(c, "5 more evidence entries on the dashboard"));
@@ -288,7 +288,7 @@ static void test_group(void)
     for (size_t i = 0; i < 3; i++) {
         const char *line = fx_str(json_object_get(block(msg, 2 + i), "text"), "text");
         char want[120];
-        snprintf(want, sizeof want, "<" FX_DASHBOARD "/api/v1/findings/%zu|#%zu>", 100 + i, 100 + i);
+        snprintf(want, sizeof want, "<" FX_DASHBOARD "/findings/%zu|#%zu>", 100 + i, 100 + i);
         CHECK_MSG(line && strncmp(line, want, strlen(want)) == 0, "line %zu: %s", i, line ? line : "(none)");
         CHECK(line && strstr(line, "base: a batch's data cannot be fetched"));
         CHECK(line && strstr(line, "block <" FX_EXPLORER "/block/19780044|19780044>"));
