@@ -20,13 +20,20 @@ l2w_status l2w_web_db_exec(const l2w_web_request *req, PGresult **res, const cha
 l2w_status l2w_web_json_query(l2w_web_response *resp, const l2w_web_request *req, const char *sql, int nparams,
                               const char *const *params, const char *not_found_message, l2w_err *err)
 {
+    return l2w_web_json_query_param(resp, req, sql, nparams, params, NULL, not_found_message, err);
+}
+
+l2w_status l2w_web_json_query_param(l2w_web_response *resp, const l2w_web_request *req, const char *sql, int nparams,
+                                    const char *const *params, const char *not_found_param,
+                                    const char *not_found_message, l2w_err *err)
+{
     PGresult *res;
     l2w_status st = l2w_web_db_exec(req, &res, sql, nparams, params, err);
     if (st != L2W_OK)
         return st;
     if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0)) {
         PQclear(res);
-        return l2w_web_respond_error(resp, 404, NULL, not_found_message);
+        return l2w_web_respond_error(resp, 404, not_found_param, not_found_message);
     }
     st = l2w_web_respond_copy(resp, 200, L2W_CT_JSON, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
     PQclear(res);

@@ -1,7 +1,10 @@
 #include "web/params.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "core/rfc3339.h"
 
 /* Canonical unsigned decimal up to max: digits only, no leading zero. */
 static l2w_status parse_decimal(uint64_t *out, const char *text, uint64_t max)
@@ -56,4 +59,19 @@ l2w_status l2w_web_parse_finding_status(const char **out, const char *text)
         }
     }
     return L2W_ERR_INVALID;
+}
+
+l2w_status l2w_web_parse_time(int64_t *out, const char *text)
+{
+    /* What is wrong is not kept: the routes answer with the parameter and its form. */
+    return l2w_rfc3339_parse(out, text, NULL);
+}
+
+l2w_status l2w_web_parse_day(int64_t *out, const char *text)
+{
+    char full[sizeof "YYYY-MM-DDT00:00:00Z"];
+    if (!text || strlen(text) != 10)
+        return L2W_ERR_INVALID;
+    snprintf(full, sizeof full, "%sT00:00:00Z", text);
+    return l2w_web_parse_time(out, full);
 }

@@ -19,4 +19,13 @@ L2W_MUST_CHECK l2w_status l2w_web_parse_id(int64_t *out, const char *text);
  * one of open, resolved, retracted, returned as a static string. */
 L2W_MUST_CHECK l2w_status l2w_web_parse_finding_status(const char **out, const char *text);
 
+/* An RFC 3339 time (core/rfc3339.h: a zone required, a fraction of a second
+ * dropped) as Unix seconds. */
+L2W_MUST_CHECK l2w_status l2w_web_parse_time(int64_t *out, const char *text);
+
+/* A UTC calendar day, exactly YYYY-MM-DD (0001-01-01 to 9999-12-31, a day
+ * the month has), as the Unix seconds of its midnight. An accepted text is
+ * also a PostgreSQL date literal. */
+L2W_MUST_CHECK l2w_status l2w_web_parse_day(int64_t *out, const char *text);
+
 #endif

@@ -63,6 +63,21 @@ l2w_status l2w_route_dashboard_finding(l2w_web_response *resp, const l2w_web_req
 l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+/* Analytics (issue 9): web/routes_fees.c (fees and batch costs), web/routes_tvl.c, web/routes_prices.c. */
+l2w_status l2w_route_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_fee_days(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_fee_blocks(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_batch_costs(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_batch_cost_days(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_batch_postings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_tvl(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_tvl_series(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_prices(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+
+/* A bridge's token named by a query parameter: its key (native or its
+ * address, in any case) or its symbol; with no text, the bridge's only
+ * token. NULL when none (web/routes_bridges.c; the escrow and TVL routes). */
+const l2w_bridge_token *l2w_web_bridge_token_find(const l2w_bridge_config *b, const char *text);
 
 /* One statement on a pooled connection, in its own transaction (a write
  * route's single INSERT or UPDATE commits here). *res as for l2w_db_exec. */
@@ -75,5 +90,19 @@ L2W_MUST_CHECK l2w_status l2w_web_db_exec(const l2w_web_request *req, PGresult *
 L2W_MUST_CHECK l2w_status l2w_web_json_query(l2w_web_response *resp, const l2w_web_request *req, const char *sql,
                                              int nparams, const char *const *params, const char *not_found_message,
                                              l2w_err *err);
+/* The same, with the 404 naming the parameter at fault (NULL for none). */
+L2W_MUST_CHECK l2w_status l2w_web_json_query_param(l2w_web_response *resp, const l2w_web_request *req,
+                                                   const char *sql, int nparams, const char *const *params,
+                                                   const char *not_found_param, const char *not_found_message,
+                                                   l2w_err *err);
+
+/* SQL text of a timestamptz expression as the API writes times: UTC,
+ * YYYY-MM-DDTHH:MM:SS.mmmZ. */
+#define L2W_SQL_UTC_MILLIS(ts) "to_char((" ts ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+/* The same of a bigint of Unix seconds from a chain, NULL for one that
+ * is no time of years 1970 to 9999 (to_timestamp would fail the whole
+ * statement on a value past its range). */
+#define L2W_SQL_UNIX_MILLIS(secs)                                                                                    \
+    "CASE WHEN (" secs ") BETWEEN 0 AND 253402300799 THEN " L2W_SQL_UTC_MILLIS("to_timestamp(" secs ")") " END"
 
 #endif

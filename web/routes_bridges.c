@@ -238,9 +238,7 @@ static l2w_status parse_nonnegative(int64_t *out, const char *text)
     return l2w_web_parse_id(out, text);
 }
 
-/* The token by its key (native or its address, in any case) or its symbol;
- * with no token given, a bridge's only token. */
-static const l2w_bridge_token *find_token(const l2w_bridge_config *b, const char *text)
+const l2w_bridge_token *l2w_web_bridge_token_find(const l2w_bridge_config *b, const char *text)
 {
     if (!text)
         return b->n_tokens == 1 ? &b->tokens[0] : NULL;
@@ -270,7 +268,7 @@ l2w_status l2w_route_bridge_escrow(l2w_web_response *resp, const l2w_web_request
         return l2w_web_respond_error(resp, 404, "name", "no such bridge");
 
     const char *token_text = l2w_web_query(req, "token");
-    const l2w_bridge_token *t = find_token(b, token_text);
+    const l2w_bridge_token *t = l2w_web_bridge_token_find(b, token_text);
     if (!t)
         return l2w_web_respond_error(resp, 400, "token",
                                      token_text ? "token must be native, a token address or a symbol this bridge "
