@@ -182,7 +182,7 @@ static const char *no_usd_reason(const char *status)
         const char *status;
         const char *reason;
     } reasons[] = {
-        {"unpriced", "unpriced: no prices: entry for this token"},
+        {"unpriced", "unpriced: no price feed configured"},
         {"no_reading", "no price read yet"},
         {"stale", "stale price"},
         {"non_positive", "price feed answered zero or less"},

@@ -1,6 +1,6 @@
 """The bridge guard's web side against a real PostgreSQL and real HTTP:
 GET /api/v1/bridges, GET /api/v1/bridges/{name}/escrow (paging and every
-refusal) and the dashboard's Bridges section. The expected figures are
+refusal) and the Bridges section of the dashboard's /bridges page. The expected figures are
 computed here, independently, from the seeded rows: the drawdown window
 (the last sample at or before its start opens it), this interval's
 outflow, backing ratios and token units, all as exact decimal text."""
@@ -395,15 +395,18 @@ def test_escrow_refusals(migrated, serve):
 
 class Rows(html.parser.HTMLParser):
     """The Bridges table's rows by (bridge, token): each cell's text and
-    title, the classes of the elements inside it, and an SVG's points."""
+    title, the classes of the elements inside it, and an SVG's points.
+    Only that table's (the TVL table's rows name bridges and tokens too)."""
 
     def __init__(self):
         super().__init__()
-        self.rows, self.row, self.cell = {}, None, None
+        self.rows, self.row, self.cell, self.inside = {}, None, None, False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "tr" and "data-bridge" in a:
+        if tag == "table":
+            self.inside = "bridges" in (a.get("class") or "").split()
+        elif tag == "tr" and "data-bridge" in a and self.inside:
             self.row = self.rows.setdefault((a["data-bridge"], a["data-token"]), [])
         elif tag == "td" and self.row is not None:
             self.cell = {"text": "", "title": a.get("title"), "classes": set((a.get("class") or "").split()),
@@ -421,6 +424,8 @@ class Rows(html.parser.HTMLParser):
             self.cell = None
         elif tag == "tr":
             self.row = None
+        elif tag == "table":
+            self.inside = False
 
     def handle_data(self, data):
         if self.cell is not None:
@@ -443,11 +448,15 @@ def parse_points(points):
 def test_dashboard_bridges(migrated, serve):
     seed(migrated)
     w = serve(migrated.url)
-    status, headers, page = w.get("/")
+    status, headers, page = w.get("/bridges")
     assert status == 200 and headers["content-type"].startswith("text/html")
-    # After Findings, before Responses; no script and no inline style anywhere.
-    assert page.index("<h2>Findings</h2>") < page.index("<h2>Bridges</h2>") < page.index("<h2>Responses</h2>")
-    assert "<script" not in page.lower() and not re.search(r"\sstyle=", page)
+    # The guard's table first, then TVL; scripts only from /static/ or as data blocks
+    # (never run), no inline style anywhere.
+    assert page.index("<h2>Bridges</h2>") < page.index("<h2>TVL</h2>")
+    scripts = re.findall(r"<script\b[^>]*>", page, re.I)
+    assert scripts and all(re.fullmatch(r'<script defer src="/static/[a-z.]+">', s)
+                           or s == '<script type="application/json" class="chart-data">' for s in scripts), scripts
+    assert not re.search(r"\sstyle=", page)
     # The hostile symbol and finding kind arrive escaped, never raw.
     assert HOSTILE_SYMBOL not in page and "&lt;i&gt;US&amp;DC&#39;" in page
     assert HOSTILE_KIND not in page and html.escape(HOSTILE_KIND, quote=True).replace("&#x27;", "&#39;") in page
@@ -520,7 +529,7 @@ def test_dashboard_bridges(migrated, serve):
 
     migrated.rows("UPDATE bridge_status SET paused = false WHERE bridge = 'op-main' AND token = '*'")
     parser = Rows()
-    parser.feed(w.get("/")[2])
+    parser.feed(w.get("/bridges")[2])
     assert parser.rows[("op-main", USDC)][7]["text"] == "active"
 
 
@@ -528,5 +537,5 @@ def test_no_bridges_configured(migrated, serve):
     w = serve(migrated.url, with_bridges=False)
     assert w.get_json("/api/v1/bridges") == []
     assert w.get_json("/api/v1/bridges/op-main/escrow?token=native", expect=404)["param"] == "name"
-    status, _, page = w.get("/")
-    assert status == 200 and "<h2>Bridges</h2>" not in page
+    status, _, page = w.get("/bridges")
+    assert status == 200 and "No bridge is configured under bridges." in page and 'class="bridges"' not in page

@@ -197,6 +197,8 @@ class Tables(html.parser.HTMLParser):
         elif tag in ("td", "th") and self.row is not None:
             self.cell = ""
             self.row[2].append(a.get("title"))
+        elif tag == "br" and self.cell is not None:
+            self.cell += " "
         elif tag == "figure":
             self.figure = a.get("id")
         elif tag == "script":
