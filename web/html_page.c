@@ -9,6 +9,8 @@ static const struct {
 } nav[] = {
     {"/", "overview"},
     {"/findings", "findings"},
+    {"/rollups", "rollups"},
+    {"/channels", "channels"},
     {"/da", "DA &amp; liveness"},
     {"/bridges", "Bridges &amp; TVL"},
     {"/fees", "fees"},

@@ -45,6 +45,8 @@ const l2w_web_route l2w_web_routes[] = {
     {"GET", "/findings/", true, "/findings/{id}", l2w_route_dashboard_finding, 0, false},
     {"GET", "/alerts", false, "/alerts", l2w_route_dashboard_alerts, 0, false},
     {"GET", "/da", false, "/da", l2w_route_dashboard_da, 0, false},
+    {"GET", "/rollups", false, "/rollups", l2w_route_dashboard_rollups, 0, false},
+    {"GET", "/channels", false, "/channels", l2w_route_dashboard_channels, 0, false},
     {"GET", "/bridges", false, "/bridges", l2w_route_dashboard_bridges, 0, false},
     {"GET", "/fees", false, "/fees", l2w_route_dashboard_fees, 0, false},
     {"GET", "/static/", true, "/static/{name}", l2w_route_static, 0, false},

@@ -61,6 +61,8 @@ l2w_status l2w_route_requeue(l2w_web_response *resp, const l2w_web_request *req,
 l2w_status l2w_route_dashboard_findings(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_finding(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_alerts(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_rollups(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_dashboard_channels(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 /* Analytics (issue 9): web/routes_fees.c (fees and batch costs), web/routes_tvl.c, web/routes_prices.c. */

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "collector/op_outputs.h"
@@ -125,6 +126,15 @@ static void test_finding(void)
     CHECK(l2w_state_root_finding(&same, &p, &in, &correct, &err) == L2W_OK);
     CHECK(strcmp(f.dedup_key, same.dedup_key) == 0);
     l2w_finding_clear(&same);
+    /* Its exact form: the dashboard's /rollups finds a mismatch's finding by
+     * this text, built in SQL from the proposal's columns
+     * (web/routes_dashboard_rollups.c). */
+    char oracle[L2W_ADDR_HEX_LEN], l1_block[L2W_HASH_HEX_LEN], key[sizeof f.dedup_key];
+    l2w_addr_to_hex(oracle, &p.oracle);
+    l2w_hash_to_hex(l1_block, &p.l1_block_hash);
+    snprintf(key, sizeof key, "invalid_output_root:op-local:%s:12:%s:%s:%u", oracle, posted, l1_block,
+             (unsigned)p.l1_log_index);
+    CHECK(strcmp(f.dedup_key, key) == 0);
     CHECK(f.has_anchor && l2w_hash_eq(&f.anchor_block_hash, &p.l1_block_hash));
     l2w_output_proposal again = p;
     random_hash(&again.l1_block_hash);
