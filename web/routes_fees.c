@@ -52,14 +52,15 @@ static const char windows_sql[] =
 /* Newest day first from $3 (until, inclusive) back to $2 (since): days
  * with at least one stored row. One row more than the page is read to say
  * whether older days follow: next_until is the day before the last shown. */
-#define DAYS_PAGE_SQL(fields, table)                                                                                 \
-    "SELECT jsonb_build_object('chain', $1::text,"                                                                   \
-    " 'days', coalesce(jsonb_agg(jsonb_build_object('day', to_char(d.day, 'YYYY-MM-DD'), " fields ")"                \
-    "   ORDER BY d.day DESC) FILTER (WHERE d.rn <= $4::integer), '[]'::jsonb),"                                      \
-    " 'next_until', CASE WHEN count(*) > $4::integer"                                                                \
-    "   THEN to_char(min(d.day) FILTER (WHERE d.rn <= $4::integer) - 1, 'YYYY-MM-DD') END)::text"                    \
-    " FROM (SELECT t.*, row_number() OVER (ORDER BY t.day DESC) AS rn FROM " table " t"                              \
-    "       WHERE t.chain = $1 AND ($2::date IS NULL OR t.day >= $2::date) AND ($3::date IS NULL OR t.day <= $3::date)" \
+#define DAYS_PAGE_SQL(fields, table)                                                                                   \
+    "SELECT jsonb_build_object('chain', $1::text,"                                                                     \
+    " 'days', coalesce(jsonb_agg(jsonb_build_object('day', to_char(d.day, 'YYYY-MM-DD'), " fields ")"                  \
+    "   ORDER BY d.day DESC) FILTER (WHERE d.rn <= $4::integer), '[]'::jsonb),"                                        \
+    " 'next_until', CASE WHEN count(*) > $4::integer"                                                                  \
+    "   THEN to_char(min(d.day) FILTER (WHERE d.rn <= $4::integer) - 1, 'YYYY-MM-DD') END)::text"                      \
+    " FROM (SELECT t.*, row_number() OVER (ORDER BY t.day DESC) AS rn FROM " table " t"                                \
+    "       WHERE t.chain = $1 AND ($2::date IS NULL OR t.day >= $2::date)"                                            \
+    "       AND ($3::date IS NULL OR t.day <= $3::date)"                                                               \
     "       ORDER BY t.day DESC LIMIT $4::integer + 1) d"
 
 static const char fee_days_sql[] = DAYS_PAGE_SQL(
@@ -81,7 +82,8 @@ static const char fee_blocks_sql[] =
     "SELECT jsonb_build_object('chain', $1::text,"
     " 'blocks', coalesce(jsonb_agg(jsonb_build_object("
     "   'block_number', b.block_number, 'block_hash', '0x' || encode(b.block_hash, 'hex'),"
-    "   'parent_hash', '0x' || encode(b.parent_hash, 'hex'), 'block_time', " L2W_SQL_UNIX_MILLIS("b.block_timestamp") ","
+    "   'parent_hash', '0x' || encode(b.parent_hash, 'hex'),"
+    "   'block_time', " L2W_SQL_UNIX_MILLIS("b.block_timestamp") ","
     "   'txs', b.txs, 'gas_used', b.gas_used, 'execution_fee_wei', b.execution_fee::text,"
     "   'l1_fee_wei', b.l1_fee::text, 'l1_fee_txs', b.l1_fee_txs, 'fee_wei', (b.execution_fee + b.l1_fee)::text)"
     "   ORDER BY b.block_number DESC) FILTER (WHERE b.rn <= $3::integer), '[]'::jsonb),"

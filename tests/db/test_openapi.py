@@ -23,6 +23,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+import test_web_analytics
 import test_web_bridges
 import test_web_committees
 import test_web_da
@@ -397,6 +398,11 @@ def test_findings_chains_channels_silences_and_dead_letters(migrated, receivers,
                  "/bridges", "/fees"):
         api.get(page)
     api.get("/findings?severity=warning", expect=400)
+    for page in ("/rollups", "/rollups?chain=op-local&check=mismatch&before=100-0", "/channels",
+                 "/channels?after=l1:vector:0x" + "00" * 20):
+        api.get(page)
+    api.get("/rollups?check=bogus", expect=400)
+    api.get("/channels?after=l1:lightning:0x00", expect=400)
     api.get("/findings/999999", expect=404)
 
     # Chains and proposals.
@@ -673,6 +679,54 @@ def test_committees(migrated, webalerts, tmp_path):
                                                       ("limit=501", "limit"), ("before=1.5", "before")])
 
 
+def test_analytics(migrated, webalerts, tmp_path):
+    db = migrated
+    test_web_analytics.seed_fees(db)
+    samples = test_web_analytics.seed_tvl(db)
+    for status, updated in (("fresh", 100), ("stale", 5000)):
+        test_web_analytics.insert_read(db, "ETH", test_web_analytics.ETH_FEED, test_web_analytics.NOW - 10,
+                                       test_web_analytics.NOW - updated, 301245000000, 8, status)
+    path = tmp_path / "analytics.yaml"
+    path.write_text(test_web_analytics.config_text(db.url))
+    api = Api(webalerts(config=str(path), name="analytics"))
+    for route in ("fees", "batch-costs"):
+        assert len(api.get(f"/api/v1/{route}")["chains"]) == (2 if route == "fees" else 1)
+        api.get(f"/api/v1/{route}?chain=op&end=2026-01-31")
+        check_refusals(api, f"/api/v1/{route}", [("end=2026-02-30", "end"), ("end=yesterday", "end")])
+        assert api.call("GET", f"/api/v1/{route}?chain=gone", expect=404)[2]["param"] == "chain"
+        days = api.get(f"/api/v1/{route}/daily?chain=op&limit=2")
+        assert len(days["days"]) == 2 and days["next_until"]
+        api.get(f"/api/v1/{route}/daily?chain=op&until={days['next_until']}&since=2000-01-01&limit=1000")
+        check_refusals(api, f"/api/v1/{route}/daily", [("", "chain"), ("chain=op&since=2026-1-1", "since"),
+                                                       ("chain=op&until=x", "until"), ("chain=op&limit=0", "limit")])
+        assert api.call("GET", f"/api/v1/{route}/daily?chain=gone", expect=404)[2]["param"] == "chain"
+    for rows, key in (("fees/blocks", "blocks"), ("batch-costs/postings", "postings")):
+        page = api.get(f"/api/v1/{rows}?chain=op&limit=3")
+        assert len(page[key]) >= 3 and page["next_before"]
+        api.get(f"/api/v1/{rows}?chain=op&before={page['next_before']}&limit=1000")
+        check_refusals(api, f"/api/v1/{rows}", [("", "chain"), ("chain=op&before=0", "before"),
+                                                ("chain=op&limit=1001", "limit")])
+        assert api.call("GET", f"/api/v1/{rows}?chain=gone", expect=404)[2]["param"] == "chain"
+    tvl = api.get("/api/v1/tvl")["tvl"]
+    assert {t["latest"]["price_status"] if t["latest"] else None for t in tvl} == {"fresh", "unpriced", None}
+    api.get("/api/v1/tvl?bridge=lr&at=2000-01-01T00:00:00Z")
+    check_refusals(api, "/api/v1/tvl", [("at=now", "at")])
+    assert api.call("GET", "/api/v1/tvl?bridge=gone", expect=404)[2]["param"] == "bridge"
+    page = api.get("/api/v1/tvl/series?bridge=lr&token=ETH&limit=2")
+    assert len(page["samples"]) == 2 and page["next_after"]
+    api.get(f"/api/v1/tvl/series?bridge=lr&token=ETH&after={page['next_after']}"
+            "&since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z")
+    check_refusals(api, "/api/v1/tvl/series", [("", "bridge"), ("bridge=lr", "token"), ("bridge=lr&token=DAI", "token"),
+                                               ("bridge=lr&token=ETH&since=x", "since"),
+                                               ("bridge=lr&token=ETH&after=-1", "after"),
+                                               ("bridge=lr&token=ETH&limit=0", "limit")])
+    assert api.call("GET", "/api/v1/tvl/series?bridge=gone", expect=404)[2]["param"] == "bridge"
+    gone = [s for s in samples if s["bridge"] == "gone"][0]["id"]
+    assert api.call("GET", f"/api/v1/tvl/series?bridge=lr&token=ETH&after={gone}", expect=404)[2]["param"] == \
+        "after"
+    assert [p["verdict"] for p in api.get("/api/v1/prices")["prices"]] == ["stale", "no_reading"]
+
+
 # ---- live: the database unreachable ----
 
 def test_when_the_database_is_down(receivers, webalerts, tmp_path):
@@ -687,11 +741,23 @@ def test_when_the_database_is_down(receivers, webalerts, tmp_path):
         cfg = tmp_path / f"down-{module.__name__}.yaml"
         cfg.write_text(module.config_text(down))
         others[path] = Api(webalerts(config=str(cfg), name=f"down-{module.__name__}-{len(others)}"))
+    # The analytics routes of one chain, bridge or token reach it only for a configured one.
+    cfg = tmp_path / "down-analytics.yaml"
+    cfg.write_text(test_web_analytics.config_text(down))
+    analytics = Api(webalerts(config=str(cfg), name="down-analytics"))
+    for path in ("/api/v1/fees/daily", "/api/v1/fees/blocks", "/api/v1/batch-costs/daily",
+                 "/api/v1/batch-costs/postings", "/api/v1/tvl/series"):
+        others[path] = analytics
     targets = {"/api/v1/findings/{id}": "/api/v1/findings/1", "/api/v1/findings/{id}/alerts":
                "/api/v1/findings/1/alerts", "/api/v1/bridges/{name}/escrow": "/api/v1/bridges/ronin/escrow?token=ETH",
                "/api/v1/channels/{protocol}/{channel}": "/api/v1/channels/vector/0x" + "11" * 20,
                "/api/v1/liveness/intervals": "/api/v1/liveness/intervals?chain=op&kind=l2_head",
-               "/api/v1/silences/{id}": "/api/v1/silences/1", "/findings/{id}": "/findings/1"}
+               "/api/v1/silences/{id}": "/api/v1/silences/1", "/findings/{id}": "/findings/1",
+               "/api/v1/fees/daily": "/api/v1/fees/daily?chain=op",
+               "/api/v1/fees/blocks": "/api/v1/fees/blocks?chain=op",
+               "/api/v1/batch-costs/daily": "/api/v1/batch-costs/daily?chain=op",
+               "/api/v1/batch-costs/postings": "/api/v1/batch-costs/postings?chain=op",
+               "/api/v1/tvl/series": "/api/v1/tvl/series?bridge=lr&token=ETH"}
     _, sub = nitro_submission(1)
     bodies = {("/api/v1/silences", "post"): {"matchers": {"kind": "x"}, "duration_s": 600, "reason": "r"},
               ("/api/v1/alerts/requeue", "post"): {"ids": [1]}, ("/api/v1/channels/states", "post"): sub}
@@ -714,7 +780,8 @@ def test_when_the_database_is_down(receivers, webalerts, tmp_path):
 # ---- every documented answer was seen ----
 
 LIVE_TESTS = {"test_findings_chains_channels_silences_and_dead_letters", "test_bridges",
-              "test_data_availability_and_liveness", "test_committees", "test_when_the_database_is_down"}
+              "test_data_availability_and_liveness", "test_committees", "test_analytics",
+              "test_when_the_database_is_down"}
 
 
 def test_every_documented_answer_was_provoked(request):
