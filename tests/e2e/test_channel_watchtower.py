@@ -178,13 +178,15 @@ def test_vector_stale_dispute_is_answered_with_the_newest_state(world, make_l2wa
     disputes = lw.get_json("/api/v1/channel-disputes")
     assert sorted(d["verdict"] for d in disputes) == ["current", "stale"]
     assert len(findings(lw, "stale_channel_close")) == 1
-    # The dashboard's Channels section: one channel, two disputes, one answered.
-    status, page = lw.get("/")
+    # The dashboard's /channels page: one channel, two disputes, one answered.
+    status, page = lw.get("/channels")
     section = page[page.index("<h2>Channels</h2>"):]
     section = section[:section.index("</section>")]
     cells = re.findall(r'<td class="num">(\d+)</td>', section)[:6]
     assert cells == ["1", "2", "1", "1", "0", "0"], cells
-    assert v.address.lower() in section and "verified" in section
+    disputes = page[page.index("<h2>Disputes</h2>"):]
+    disputes = disputes[:disputes.index("</section>")]
+    assert v.address.lower() in disputes and "verified" in disputes
     lw.assert_clean()
 
 
