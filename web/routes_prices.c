@@ -18,7 +18,13 @@
 
 /* $1 the entries ([{token, configured_as, chain, aggregator, max_age,
  * poll}], config order). updated_at is compared as numeric: a feed's
- * updatedAt near 2^63 must not overflow the statement. */
+ * updatedAt near 2^63 must not overflow the statement.
+ *
+ * The latest read is the first row of a backward scan of (token, id) from
+ * the token's end, kept when it is the token's: written as "token = $1
+ * ORDER BY id DESC LIMIT 1", the planner walks the primary key backwards
+ * filtering on token, which reads the whole table for a token with no
+ * reads (90 ms at a year of one feed's minutely reads; 1 ms this way). */
 static const char prices_sql[] =
     "WITH k AS (SELECT k.* FROM ROWS FROM (json_to_recordset($1::json) AS (token text, configured_as text,"
     "   chain text, aggregator text, max_age bigint, poll bigint))"
@@ -39,8 +45,9 @@ static const char prices_sql[] =
     "     'price', trim_scale(r.answer * ('1e-' || r.decimals)::numeric)::text,"
     "     'started_at', " L2W_SQL_UNIX_MILLIS("r.started_at") ", 'updated_at', " L2W_SQL_UNIX_MILLIS("r.updated_at") ","
     "     'age_seconds', r.age_s, 'status', r.status) END) ORDER BY k.i)"
-    "  FROM k LEFT JOIN LATERAL (SELECT p.* FROM price_samples p WHERE p.token = k.token"
-    "    ORDER BY p.id DESC LIMIT 1) r ON true), '[]'::jsonb))::text";
+    "  FROM k LEFT JOIN LATERAL (SELECT p.* FROM price_samples p"
+    "    WHERE (p.token, p.id) <= (k.token, 9223372036854775807)"
+    "    ORDER BY p.token DESC, p.id DESC LIMIT 1) r ON r.token = k.token), '[]'::jsonb))::text";
 
 static json_t *entry_doc(const l2w_price_config *p)
 {
