@@ -36,6 +36,30 @@ static void test_id(void)
     CHECK(l2w_web_parse_id(&id, NULL) == L2W_ERR_INVALID);
 }
 
+/* Times and days as the analytics routes take them: the fraction of a second
+ * dropped, a zone required, a day exactly YYYY-MM-DD of a real date. */
+static void test_time_and_day(void)
+{
+    int64_t t = 0;
+    CHECK(l2w_web_parse_time(&t, "2026-11-22T14:05:00Z") == L2W_OK && t == 1795356300);
+    CHECK(l2w_web_parse_time(&t, "2026-11-22T16:05:00.999+02:00") == L2W_OK && t == 1795356300);
+    CHECK(l2w_web_parse_time(&t, "1970-01-01T00:00:00Z") == L2W_OK && t == 0);
+    static const char *const bad_times[] = {"", "2026-11-22", "2026-11-22T14:05:00", "2026-02-29T00:00:00Z",
+                                            "2026-11-22 14:05:00Z", "now", "2026-11-22T14:05:00Zx"};
+    for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++)
+        CHECK_MSG(l2w_web_parse_time(&t, bad_times[i]) == L2W_ERR_INVALID, "time \"%s\"", bad_times[i]);
+    CHECK(l2w_web_parse_time(&t, NULL) == L2W_ERR_INVALID);
+
+    CHECK(l2w_web_parse_day(&t, "2026-11-22") == L2W_OK && t == 1795305600);
+    CHECK(l2w_web_parse_day(&t, "2024-02-29") == L2W_OK && t == 1709164800);
+    CHECK(l2w_web_parse_day(&t, "0001-01-01") == L2W_OK && t == -62135596800);
+    static const char *const bad_days[] = {"", "2026-02-29", "2026-13-01", "2026-11-22T00:00:00Z", "2026-1-22",
+                                           "20261122", " 2026-11-22", "2026-11-2x", "0000-01-01", "2026-11-00"};
+    for (size_t i = 0; i < sizeof bad_days / sizeof bad_days[0]; i++)
+        CHECK_MSG(l2w_web_parse_day(&t, bad_days[i]) == L2W_ERR_INVALID, "day \"%s\"", bad_days[i]);
+    CHECK(l2w_web_parse_day(&t, NULL) == L2W_ERR_INVALID);
+}
+
 static void test_status(void)
 {
     const char *s = "x";
@@ -147,6 +171,7 @@ int main(void)
 {
     RUN(test_limit);
     RUN(test_id);
+    RUN(test_time_and_day);
     RUN(test_status);
     RUN(test_html);
     RUN(test_conninfo);
