@@ -13,7 +13,7 @@ LOOKS = [
 ]
 # The pages these tests check figure by figure; any other page the header
 # links to is still loaded, screenshotted and checked for errors.
-KNOWN_PAGES = ["/", "/da", "/alerts"]
+KNOWN_PAGES = ["/", "/da", "/alerts", "/bridges", "/fees", "/rollups", "/channels"]
 
 
 def visit(report, page, look="desktop"):

@@ -5,13 +5,15 @@ spread of kinds (more than the overview shows, so its limit is seen),
 responses, output proposals with all three verdicts, a bridge with escrow
 samples and readings, DA commitments in every status with challenges, a
 liveness series with an open gap, alerts delivered, waiting, held by
-silences and dead (one of them superseded), and silences live, expired and
-deleted. Text that could break the page (markup, quotes, ampersands) is
+silences and dead (one of them superseded), silences live, expired and
+deleted, and five weeks of fees, batch costs and escrow TVL. Text that could break the page (markup, quotes, ampersands) is
 seeded where the database keeps operator or chain text, so escaping shows.
 
 The tests read what they expect back from the database with their own
 queries; nothing here states what the pages must show."""
 import hashlib
+import os
+import tempfile
 import time
 
 TOKEN = "browser-ops-token"
@@ -21,6 +23,7 @@ MAX_ATTEMPTS = 6
 DA_SERVER = "http://127.0.0.1:9/v1/SEEDKEY-9f3a"
 DA_SECRET = "SEEDKEY"
 HOSTILE = '<script>alert("x")</script> & "quoted" \'single\''
+TOWER_KEY = "0x" + f"{0x70E7:064x}"  # the watchtower's receipt key (a test key)
 
 
 def addr(last):
@@ -38,6 +41,14 @@ CHAINS = [
     {"name": "op", "role": "l2", "chain_id": 901, "l1": "l1", "l2_output_oracle": f'"{ORACLE}"',
      "optimism_portal": f'"{PORTAL}"', "l1_standard_bridge": f'"{L1_BRIDGE}"', "superchain_config": f'"{SUPERCHAIN}"'},
 ]
+
+
+def tower_key_file():
+    """The watchtower's receipt key (a fixed test key) in a 0600 file of its own."""
+    path = os.path.join(tempfile.mkdtemp(prefix="l2w-browser-tower-"), "tower.key")
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(TOWER_KEY + "\n")
+    return path
 
 
 def config_text(database_url):
@@ -68,6 +79,15 @@ liveness:
     kind: batches
     window: 10
     min_samples: 5
+signers:
+  - name: tower
+    key_file: "{tower_key_file()}"
+channels:
+  chain: l1
+  receipt_signer: tower
+  vector_channel_factory: "{addr('f1')}"
+  vector_mastercopy: "{addr('f2')}"
+  nitro_adjudicator: "{addr('f3')}"
 bridges:
   - name: op-main
     kind: op-stack
@@ -77,6 +97,11 @@ bridges:
         address: "{USDC}"
         remote: "{USDC_REMOTE}"
         decimals: 6
+analytics:
+  fees:
+    - chain: op
+  batch_costs:
+    - chain: op
 """
 
 
@@ -302,9 +327,125 @@ def seed_alerts(db, ids):
             " last_error, dead_at, silence_id, kind, chain, severity, requeues, seq) VALUES " + values(out))
 
 
+def seed_analytics(db):
+    """Five weeks of op's block fees (one block every few hours, so each
+    day has several), its batcher's postings with and without blobs, and
+    escrow TVL every six hours: USDC priced fresh, ETH unpriced."""
+    now = int(time.time())
+    blocks = []
+    for n in range(35 * 6):
+        ts = now - n * 14_400 - 300
+        blocks.append([q("op"), bx(0xFE0000 + n), str(125_400_000 - n), bx(0xFE0000 + n + 1), str(ts),
+                       str(3 + n % 7), str(210_000 + 1_337 * n),
+                       str(41_000_000_000_000 * (1 + n % 5) + 1_234_567 * n + 9),
+                       str(7_777_777_777_777 * (1 + n % 3) + n), str(2 + n % 7)])
+    db.rows("INSERT INTO fee_blocks (chain, block_hash, block_number, parent_hash, block_timestamp, txs, gas_used,"
+            " execution_fee, l1_fee, l1_fee_txs) VALUES " + values(blocks))
+    postings = []
+    for n in range(35 * 2):
+        ts = now - n * 43_200 - 900
+        blobs = 0 if n % 3 == 0 else 1 + n % 3
+        size, zeros = (6_000 + 17 * n, 400 + n) if blobs == 0 else (0, 0)
+        gas = 21_000 + 16 * (size - zeros) + 4 * zeros
+        price = 9_000_000_000 + 3_000_017 * n
+        blob_price = 1 + 13 * n
+        postings.append([q("op"), q("l1"), bx(0xBC0000 + n), str(19_000_000 - n), str(ts), bx(0xBD0000 + n), "0",
+                         str(3 if blobs else 2), str(size), str(zeros), str(16 * (size - zeros) + 4 * zeros),
+                         str((16 * (size - zeros) + 4 * zeros) * price), str(gas), str(price), str(gas * price),
+                         str(blobs), str(131_072 * blobs), str(blob_price), str(131_072 * blobs * blob_price)])
+    db.rows("INSERT INTO batch_costs (chain, l1_chain, block_hash, block_number, block_timestamp, tx_hash, tx_index,"
+            " tx_type, calldata_bytes, calldata_zero_bytes, calldata_gas, calldata_fee, gas_used,"
+            " effective_gas_price, fee, blobs, blob_gas_used, blob_gas_price, blob_fee) VALUES " + values(postings))
+    tvl = []
+    for n in range(35 * 4):
+        ts = now - n * 21_600 - 60
+        usdc = 500_000 * 10 ** 6 + 250_000 + (n * 7_919_333) % 90_000_000_000 - n * 1_000_003
+        eth = 1237 * 10 ** 18 + 3 * 10 ** 17 + (n * 10 ** 16) % (150 * 10 ** 18) + n
+        usdc_usd = f"trunc({usdc} * 0.000001 * 1.000123, 6)"
+        tvl.append([f"to_timestamp({ts})", q("op-main"), q(USDC), q("USDC"), q("l1"), bx(0xAB0000 + n), str(200 - n),
+                    str(usdc), "6", f"{usdc} * 0.000001", "NULL", q("fresh"), usdc_usd])
+        tvl.append([f"to_timestamp({ts})", q("op-main"), q("native"), q("ETH"), q("l1"), bx(0xAB0000 + n),
+                    str(200 - n), str(eth), "18", f"{eth} * 0.000000000000000001", "NULL", q("unpriced"), "NULL"])
+    db.rows("INSERT INTO tvl_samples (sampled_at, bridge, token, symbol, chain, block_hash, block_number, balance,"
+            " decimals, amount, price_id, price_status, usd) VALUES " + values(tvl))
+
+
+def seed_rollups_and_channels(db):
+    """The invalid_output_root finding of the mismatched proposal, keyed as
+    the state_root detector keys it, with a deletion that landed; a second
+    L2 with proposals of its own; held channels (Vector and Nitro, one more
+    than a /channels page), disputes in every verdict, and the tower's
+    counter-disputes: one mined, one sent, one failed."""
+    block_hash, log_index, index, root = db.rows(
+        "SELECT '0x' || encode(block_hash, 'hex'), log_index, output_index, '0x' || encode(output_root, 'hex')"
+        " FROM output_proposals WHERE check_status = 2 ORDER BY l1_block_number LIMIT 1")[0]
+    key = f"invalid_output_root:op:{addr('01')}:{index}:{root}:{block_hash}:{log_index}"
+    fid = db.rows("INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, evidence, status,"
+                  f" detected_at) VALUES ({q(key)}, 'invalid_output_root', 'critical', 'op',"
+                  f" 'Invalid output root at index {index}', 'Seeded.', '{{}}', 'open', now() - interval '3 days')"
+                  " RETURNING id")[0][0]
+    db.rows("INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, to_addr, calldata,"
+            f" status, nonce, tx_hash, mined_block, mined_at) VALUES ('d-{fid}', {fid}, 'delete_l2_outputs', 'l1',"
+            f" 'on', 'hot', {bx(0x01, 20)}, '\\x04', 'verified', 43, {bx(0xE5)}, 19000101,"
+            " now() - interval '2 days')")
+    db.rows("INSERT INTO chains (name, chain_id, role, l1, head_number, synced_number, head_seen_at) VALUES"
+            " ('base-sepolia', 84532, 'l2', 'l1', 700, 640, now())")
+    props = []
+    for n in range(4):
+        check = [1, 0, 0, 1][n]
+        props.append([q("l1"), bx(0x7100 + n), "2", q("base-sepolia"), bx(0x09, 20), str(10 + n), str(600 + 60 * n),
+                      bx(0x5100 + n), str(int(time.time()) - 900 * (4 - n)), str(19_000_003 + 10 * n),
+                      bx(0x8100 + n), str(check), bx(0x5100 + n) if check else "NULL"])
+    db.rows("INSERT INTO output_proposals (l1_chain, block_hash, log_index, l2_chain, oracle, output_index,"
+            " l2_block_number, output_root, l1_timestamp, l1_block_number, tx_hash, check_status, recomputed_root)"
+            " VALUES " + values(props))
+
+    now = int(db.rows("SELECT max(timestamp) FROM blocks WHERE chain = 'l1'")[0][0])
+    states = []
+    for n in range(53):
+        protocol = "vector" if n % 4 else "nitro"
+        channel = bx(0xC4A0 + n, 20 if protocol == "vector" else 32)
+        client = CLIENT if n % 3 else "wallet <backend> & co"
+        states.append([q("l1"), q(protocol), channel, str(2 * n + 1), bx(0x5A00 + n), "'{}'", bx(0xAB, 65),
+                       q(client), str(1 + n % 6), f"now() - interval '{n * 11} minutes'"])
+    db.rows("INSERT INTO channel_states (chain, protocol, channel, version, state_hash, state, receipt, client,"
+            " updates, updated_at) VALUES " + values(states))
+    db.rows(f"INSERT INTO channel_clients (client, channels) VALUES ({q(CLIENT)}, 35),"
+            " ('wallet <backend> & co', 18)")
+    stale = [int(r[0]) for r in db.rows(
+        "INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, evidence, status) VALUES"
+        " ('stale-a', 'stale_channel_close', 'critical', 'l1', 'Stale close of a Vector channel', 's', '{}', 'open'),"
+        " ('stale-b', 'stale_channel_close', 'critical', 'l1', 'Stale close of a Nitro channel', 's', '{}', 'open'),"
+        " ('stale-c', 'stale_channel_close', 'critical', 'l1', 'Stale close, too late', 's', '{}', 'resolved')"
+        " RETURNING id") if r[0].isdigit()]  # psql's command tag follows the ids
+    disputes = [  # channel n, block, disputed version, deadline from the newest block, verdict, held, finding
+        (1, 101, 1, 3600, 2, 3, stale[0]), (4, 102, 5, 7200, 2, 9, stale[1]), (5, 100, 11, -600, 2, 11, stale[2]),
+        (2, 100, 5, 1800, 1, 5, None), (6, 102, 13, 900, 0, None, None), (77, 101, 2, 60, 3, None, None)]
+    rows = []
+    for i, (n, block, version, deadline, check, held, finding) in enumerate(disputes):
+        protocol = "vector" if n % 4 else "nitro"
+        rows.append([q("l1"), bx(0xB000 + block), str(i), str(block), str(now - 30), bx(0xD500 + i), q(protocol),
+                     bx(0xC4A0 + n, 20 if protocol == "vector" else 32), str(version), str(now + deadline),
+                     str(check), q(held), q(finding)])
+    db.rows("INSERT INTO channel_disputes (chain, block_hash, log_index, block_number, block_timestamp, tx_hash,"
+            " protocol, channel, version, deadline, check_status, held_version, finding_id) VALUES " + values(rows))
+    db.rows("INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, signer, to_addr, calldata,"
+            " status, nonce, tx_hash, mined_block, mined_at, bumps, note) VALUES " + values([
+                [q("cd-a"), str(stale[0]), q("channel_dispute"), q("l1"), q("on"), q("tower"), bx(0xF1, 20),
+                 "'\\x05'", q("mined"), "44", bx(0xE6), "19000119", "now() - interval '5 minutes'", "0",
+                 q("counter-dispute with version 3")],
+                [q("cd-b"), str(stale[1]), q("channel_dispute"), q("l1"), q("on"), q("tower"), bx(0xF3, 20),
+                 "'\\x06'", q("sent"), "45", bx(0xE7), "NULL", "NULL", "2", q("bumped: " + HOSTILE)],
+                [q("cd-c"), str(stale[2]), q("channel_dispute"), q("l1"), q("on"), q("tower"), bx(0xF1, 20),
+                 "'\\x07'", q("failed"), "46", "NULL", "NULL", "NULL", "0", q("window ended before it was sent")],
+            ]))
+
+
 def seed(db):
     ids = seed_findings(db)
     seed_facts(db, ids)
     seed_bridge(db)
     seed_da(db, ids)
     seed_alerts(db, ids)
+    seed_rollups_and_channels(db)
+    seed_analytics(db)

@@ -143,7 +143,7 @@ def browsed(site, artifacts, run_script):
     pages = dashboard_pages(overview)
     report = run_script("visit.mjs", {
         "base": f"http://127.0.0.1:{server.port}", "pages": pages, "shots": artifacts, "looks": LOOKS,
-        "follow": {"page": "/", "selector": 'section:has(h2:text-is("Findings")) tbody a'}})
+        "follow": {"page": "/", "selector": 'section:has(h2:text-is("Recent alerts")) tbody a'}})
     report["pages"] = pages
     with open(os.path.join(artifacts, "report.json"), "w") as f:
         json.dump(report, f, indent=1)
