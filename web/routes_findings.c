@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/finding.h"
-#include "core/rfc3339.h"
 
 #include "web/params.h"
 #include "web/routes.h"
@@ -69,8 +68,7 @@ static bool time_param(const l2w_web_request *req, const char *key, char out[24]
     if (!text)
         return true;
     int64_t t;
-    l2w_err why = {{0}};
-    if (l2w_rfc3339_parse(&t, text, &why) != L2W_OK)
+    if (l2w_web_parse_time(&t, text) != L2W_OK)
         return false;
     snprintf(out, 24, "%" PRId64, t);
     *param = out;
