@@ -95,8 +95,11 @@ ROUTES = [
      [("web/routes_findings.c", "findings_sql", ["100", None, "forged_withdrawal", None, "linea", None, None,
                                                  None])]),
     ("overview", "/",
-     [("web/routes_dashboard.c", name, []) for name in ("chains_sql", "findings_sql", "proposals_sql",
-                                                          "responses_sql")]),
+     [("web/routes_dashboard.c", name, []) for name in ("chains_sql", "open_sql", "alerts_sql", "responder_sql",
+                                                          "in_flight_sql", "mined_sql", "rollups_sql")]),
+    ("rollups", "/rollups",
+     [("web/routes_dashboard_rollups.c", "chains_sql", []), ("web/routes_dashboard_rollups.c", "mismatches_sql", [None]),
+      ("web/routes_dashboard_rollups.c", "list_sql", ["50", None, None, None, None])]),
     ("metrics", "/metrics", []),
 ]
 
@@ -232,10 +235,13 @@ def ensure_build(build_dir, jobs):
 def c_statement(path, name):
     """A statement's text as a web/*.c file has it: the adjacent C string
     literals of `static const char NAME[] = ...;`, with the file's
-    `#define X "..."` macros between them expanded and comments skipped."""
+    `#define X "..." "..."` macros between them expanded (one line or
+    continued with backslashes) and comments skipped."""
     with open(os.path.join(REPO, path)) as f:
-        src = f.read()
-    macros = dict(re.findall(r'^#define (\w+) ("(?:[^"\\]|\\.)*")\s*$', src, re.M))
+        src = re.sub(r"\\\n", " ", f.read())  # a macro continued over lines is one line
+    lit = r'"(?:[^"\\]|\\.)*"'
+    macros = {name: '"' + "".join(x[1:-1] for x in re.findall(lit, value)) + '"'
+              for name, value in re.findall(rf'^#define (\w+)\s+((?:{lit}\s*)+)$', src, re.M)}
     body = re.search(rf"static const char {name}\[\] =(.*?);\n", src, re.S).group(1)
     parts = []
     for lit, ident in re.findall(r'"((?:[^"\\]|\\.)*)"|/\*.*?\*/|//[^\n]*|(\w+)', body, re.S):

@@ -56,6 +56,11 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     # The dashboard shows it; the API has it.
     status, page = lw.get("/")
     assert status == 200 and html.escape(a["title"]) in page
+    # /rollups finds the detector's finding for the mismatched proposal by its dedup key.
+    status, page = lw.get("/rollups")
+    mismatches = page[page.index('<table id="mismatches">'):]
+    mismatches = mismatches[:mismatches.index("</table>")]
+    assert status == 200 and f'<a href="/findings/{a["id"]}">#{a["id"]}</a> open' in mismatches
     findings = lw.get_json("/api/v1/findings")
     assert [f["id"] for f in findings if f["kind"] == "invalid_output_root"] == [a["id"]]
 
