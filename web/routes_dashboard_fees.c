@@ -269,7 +269,7 @@ static void render_windows(FILE *f, const fees_data *d)
     fputs("<section><h2>Fees</h2><p class=\"muted\">Fees paid on each chain (execution and the L1 data fee) and "
           "what its batcher paid the L1, in ETH. The 24 h, 7 d and 30 d windows are whole UTC days ending "
           "yesterday, each against as many days just before it; today is the UTC day so far.</p>"
-          "<div class=\"scroll\"><table id=\"fee-windows\">\n<thead><tr><th>Chain</th><th>Window</th>"
+          "<div class=\"scroll\"><table class=\"amounts\" id=\"fee-windows\">\n<thead><tr><th>Chain</th><th>Window</th>"
           "<th class=\"num\">Execution</th><th class=\"num\">L1 data fee</th><th class=\"num\">Total fees</th>"
           "<th class=\"num\">Window before</th><th class=\"num\">Change</th>"
           "<th class=\"num\">Batch cost on L1</th><th class=\"num\">Change</th></tr></thead><tbody>\n",
@@ -336,7 +336,7 @@ static void render_fee_days(FILE *f, const PGresult *res, int from, int n, size_
     };
     fputs("<h3>Fees per day</h3>", f);
     l2w_html_chart(f, id, "Fees per UTC day, last 30 days", "ETH", res, from, n, FD_X, series, 3);
-    fprintf(f, "<div class=\"scroll\"><table id=\"fee-days-%zu\">\n<thead><tr><th>Day (UTC)</th>"
+    fprintf(f, "<div class=\"scroll figures\"><table class=\"amounts\" id=\"fee-days-%zu\">\n<thead><tr><th>Day (UTC)</th>"
                "<th class=\"num\">Blocks</th><th class=\"num\">Transactions</th><th class=\"num\">Execution</th>"
                "<th class=\"num\">L1 data fee</th><th class=\"num\">Total</th></tr></thead><tbody>\n",
             c);
@@ -368,7 +368,7 @@ static void render_batch_days(FILE *f, const PGresult *res, int from, int n, siz
     fputs("<h3>L1 batch posting costs per day</h3>", f);
     l2w_html_chart(f, id, "What the batcher paid its L1 per UTC day, last 30 days", "ETH", res, from, n, BD_X,
                    series, 3);
-    fprintf(f, "<div class=\"scroll\"><table id=\"batch-days-%zu\">\n<thead><tr><th>Day (UTC)</th>"
+    fprintf(f, "<div class=\"scroll figures\"><table class=\"amounts\" id=\"batch-days-%zu\">\n<thead><tr><th>Day (UTC)</th>"
                "<th class=\"num\">Postings</th><th class=\"num\">Blobs</th><th class=\"num\">Calldata bytes</th>"
                "<th class=\"num\">Calldata gas</th><th class=\"num\">Execution fee</th>"
                "<th class=\"num\">Blob gas</th><th class=\"num\">Blob fee</th><th class=\"num\">Total</th>"
@@ -394,7 +394,7 @@ static void render_batch_days(FILE *f, const PGresult *res, int from, int n, siz
 
 static void render_blocks(FILE *f, const PGresult *res, int from, int n, size_t c)
 {
-    fprintf(f, "<h3>Latest blocks</h3><div class=\"scroll\"><table id=\"fee-blocks-%zu\">\n<thead><tr>"
+    fprintf(f, "<h3>Latest blocks</h3><div class=\"scroll\"><table class=\"amounts\" id=\"fee-blocks-%zu\">\n<thead><tr>"
                "<th class=\"num\">Block</th><th>Time (UTC)</th><th class=\"num\">Transactions</th>"
                "<th class=\"num\">Gas used</th><th class=\"num\">Execution</th><th class=\"num\">L1 data fee</th>"
                "<th class=\"num\">Total</th></tr></thead><tbody>\n",

@@ -260,7 +260,7 @@ static void render_tvl(FILE *f, const l2w_config *cfg, const PGresult *res)
     fputs("<section><h2>TVL</h2><p class=\"muted\">Escrowed value per bridge and token, sampled every "
           "analytics.tvl_interval_seconds; USD only at a fresh price. Changes compare the latest sample with the "
           "latest one at least 24 h, 7 d and 30 d older.</p>"
-          "<div class=\"scroll\"><table id=\"tvl\">\n<thead><tr><th>Bridge</th><th>Token</th>"
+          "<div class=\"scroll\"><table class=\"amounts\" id=\"tvl\">\n<thead><tr><th>Bridge</th><th>Token</th>"
           "<th class=\"num\">TVL</th><th class=\"num\">USD</th><th>Sampled</th><th class=\"num\">24 h</th>"
           "<th class=\"num\">7 d</th><th class=\"num\">30 d</th></tr></thead><tbody>\n",
           f);
@@ -328,12 +328,12 @@ static void render_series(FILE *f, const l2w_config *cfg, const PGresult *res)
                 fputs("<p class=\"muted\">No TVL sample in the last 30 days.</p>\n", f);
                 continue;
             }
-            char id[48], title[64 + L2W_WB_TOKEN_KEY_LEN];
+            char id[48];
             snprintf(id, sizeof id, "chart-tvl-%d", row);
-            snprintf(title, sizeof title, "Escrow at the end of each UTC day");
             const l2w_html_chart_series series[] = {{t->symbol, "--chart-1", S_AMOUNT}};
-            l2w_html_chart(f, id, title, t->symbol, res, from, n, S_X, series, 1);
-            fprintf(f, "<details><summary>Figures</summary><div class=\"scroll\"><table id=\"tvl-days-%d\">\n"
+            l2w_html_chart(f, id, "Escrow at the end of each UTC day (the latest sample today)", t->symbol, res, from,
+                           n, S_X, series, 1);
+            fprintf(f, "<div class=\"scroll figures\"><table class=\"amounts\" id=\"tvl-days-%d\">\n"
                        "<thead><tr><th>Day (UTC)</th><th class=\"num\">TVL</th><th class=\"num\">USD</th></tr>"
                        "</thead><tbody>\n",
                     row);
@@ -353,7 +353,7 @@ static void render_series(FILE *f, const l2w_config *cfg, const PGresult *res)
                 }
                 fputs("</td></tr>\n", f);
             }
-            fputs("</tbody></table></div></details>\n", f);
+            fputs("</tbody></table></div>\n", f);
         }
     }
     fputs("</section>\n", f);

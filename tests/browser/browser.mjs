@@ -92,16 +92,43 @@ export async function watchCsp(context) {
   return csp;
 }
 
-// Console errors of a page: what the page caused, and apart from them
-// Chromium's own request for /favicon.ico (made once per run, whatever the
-// page says).
+// Console errors of a page, and its uncaught exceptions. Every page names
+// its icon (/static/favicon.svg), so Chromium asks for no /favicon.ico and
+// no error is excused.
 export function watchConsole(page) {
-  const out = { errors: [], browserErrors: [], pageErrors: [] };
+  const out = { errors: [], pageErrors: [] };
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    const where = m.location().url || page.url();
-    (new URL(where).pathname === '/favicon.ico' ? out.browserErrors : out.errors).push(`${m.text()} (${where})`);
+    out.errors.push(`${m.text()} (${m.location().url || page.url()})`);
   });
   page.on('pageerror', (e) => out.pageErrors.push(String(e)));
   return out;
+}
+
+// Runs in the page: every chart (figure.chart, drawn by /static/charts.js)
+// with what its canvas holds: how many pixels are painted at all, and for
+// each colour charts.js says it drew a line in, how many pixels are that
+// colour (within a small distance, for anti-aliasing).
+export function readCharts() {
+  const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  return [...document.querySelectorAll('main figure.chart')].map((fig) => {
+    const canvas = fig.querySelector('canvas');
+    const colors = (fig.dataset.colors || '').split(' ').filter(Boolean);
+    const out = { id: fig.id, drawn: fig.dataset.drawn || null, colors, canvas: null, painted: 0, lines: [] };
+    if (!canvas) return out;
+    out.canvas = { width: canvas.width, height: canvas.height };
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const want = colors.map(hex);
+    const counts = want.map(() => 0);
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] === 0) continue;
+      out.painted++;
+      if (px[i + 3] < 200) continue;
+      want.forEach((w, k) => {
+        if (Math.abs(px[i] - w[0]) + Math.abs(px[i + 1] - w[1]) + Math.abs(px[i + 2] - w[2]) <= 24) counts[k]++;
+      });
+    }
+    out.lines = colors.map((c, k) => ({ color: c, pixels: counts[k] }));
+    return out;
+  });
 }

@@ -348,7 +348,7 @@ def seed_analytics(db):
         size, zeros = (6_000 + 17 * n, 400 + n) if blobs == 0 else (0, 0)
         gas = 21_000 + 16 * (size - zeros) + 4 * zeros
         price = 9_000_000_000 + 3_000_017 * n
-        blob_price = 1 + 13 * n
+        blob_price = 10 ** 9 * (1 + n % 4) + 13 * n  # blob base fee in wei: blobs cost as much as calldata
         postings.append([q("op"), q("l1"), bx(0xBC0000 + n), str(19_000_000 - n), str(ts), bx(0xBD0000 + n), "0",
                          str(3 if blobs else 2), str(size), str(zeros), str(16 * (size - zeros) + 4 * zeros),
                          str((16 * (size - zeros) + 4 * zeros) * price), str(gas), str(price), str(gas * price),

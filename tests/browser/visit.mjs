@@ -2,9 +2,9 @@
 // over the dashboard pages and prints one JSON document of what it saw:
 // per page and per look (viewport, colour scheme) the HTTP status, console
 // errors, uncaught exceptions, CSP violations, failed subresources, layout
-// overflow, a screenshot file, and, for the first look, the page's tables
-// and tiles as text. It judges nothing: tests/browser/*.py compare what it
-// read with the database.
+// overflow, what each chart's canvas holds, a screenshot file, and, for the
+// first look, the page's tables and tiles as text. It judges nothing:
+// tests/browser/*.py compare what it read with the database.
 //
 //   node visit.mjs PLAN.json
 // PLAN: {"base": "http://127.0.0.1:PORT", "pages": ["/", ...], "shots": DIR,
@@ -16,7 +16,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { launch, readPage, stable, watchConsole, watchCsp } from './browser.mjs';
+import { launch, readCharts, readPage, stable, watchConsole, watchCsp } from './browser.mjs';
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 mkdirSync(plan.shots, { recursive: true });
@@ -89,13 +89,16 @@ async function visit(browser, look, pagePath, withData) {
     loadMs: Date.now() - started,
   };
   if (withData) out.data = await stable(page, () => page.evaluate(readPage));
+  // Charts in every look (their colours follow the scheme), once drawn.
+  await page.waitForFunction(() => [...document.querySelectorAll('main figure.chart')].every((f) => f.dataset.drawn),
+    null, { timeout: 10000 }).catch(() => {});
+  out.charts = await stable(page, () => page.evaluate(readCharts));
   out.layout = await stable(page, () => page.evaluate(readLayout));
   out.screenshot = path.join(plan.shots, `${safeName(pagePath)}-${look.name}.png`);
   await stable(page, () => page.screenshot({ path: out.screenshot, fullPage: true }));
   // What the page itself caused, before any link is followed.
   Object.assign(out, {
     consoleErrors: [...seen.errors],
-    browserErrors: seen.browserErrors,
     pageErrors: [...seen.pageErrors],
     cspViolations: [...csp],
     failedRequests: [...failed],

@@ -16,13 +16,18 @@
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
 
-  // Small amounts (fees in ETH) keep their significant digits on the axis.
-  function tick(v) {
-    if (v === 0) return '0';
-    const a = Math.abs(v);
-    if (a >= 1e6) return (v / 1e6).toPrecision(3) + 'M';
-    if (a >= 1e3) return (v / 1e3).toPrecision(3) + 'k';
-    return String(Number(v.toPrecision(3)));
+  // Tick labels with as many decimals as the step between ticks needs (fee
+  // amounts in ETH are small, TVL large), grouped by thousands.
+  function ticks(u, splits, axisIdx, space, incr) {
+    let d = 0;
+    while (d < 18 && Math.abs(Math.round(incr * 10 ** d) - incr * 10 ** d) > 1e-6) d++;
+    return splits.map((v) => (v == null ? '' : v.toLocaleString('en-US', {
+      minimumFractionDigits: d, maximumFractionDigits: d })));
+  }
+
+  // Room for the widest label.
+  function axisSize(u, values) {
+    return values ? Math.ceil(Math.max(...values.map((v) => v.length)) * 6.5) + 18 : 40;
   }
 
   function build(fig) {
@@ -40,7 +45,7 @@
       height: 200,
       legend: { show: false }, // the server writes the key; uPlot's is a table
       scales: { x: { time: true } },
-      axes: [axis, Object.assign({}, axis, { size: 56, values: (u, vals) => vals.map(tick) })],
+      axes: [axis, Object.assign({}, axis, { size: axisSize, values: ticks })],
       series: [{}].concat(spec.series.map((s, i) => ({
         label: s.label,
         stroke: colors[i],
