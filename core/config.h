@@ -410,6 +410,7 @@ typedef struct {
     l2w_api_client api_clients[L2W_MAX_API_CLIENTS];
     size_t n_api_clients;
     char *web_read_auth;           /* "open" (the default) or "required" */
+    uint32_t web_page_cache_ms;    /* how old a kept copy of a dashboard page may be; 0 = none kept */
     bool read_auth_required;       /* web_read_auth is "required" */
     l2w_web_reader readers[L2W_MAX_READERS];
     size_t n_readers;

@@ -26,6 +26,7 @@ typedef struct {
     size_t body_len;
     const l2w_api_client *client; /* write routes: the authenticated client; else NULL */
     struct l2w_signer *receipt_signer; /* channels.receipt_signer, when channels are configured */
+    struct l2w_page_cache *page_cache;  /* web/page_cache.h; NULL keeps nothing */
 } l2w_web_request;
 
 typedef struct {

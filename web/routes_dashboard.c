@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "web/page_cache.h"
 #include "web/html.h"
 #include "web/html_page.h"
 #include "web/routes.h"
@@ -337,7 +338,7 @@ static void render_elsewhere(FILE *f, const l2w_config *cfg, const overview_data
     fputs("</tbody></table></section>\n", f);
 }
 
-l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     overview_data d = {0};
     l2w_status st = load(&d, req, err);
@@ -359,4 +360,10 @@ l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *re
     }
     data_clear(&d);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "web/page_cache.h"
 #include "web/html.h"
 #include "web/html_page.h"
 #include "web/routes.h"
@@ -306,7 +307,7 @@ static void render_responses(FILE *f, const PGresult *res)
     fputs("</tbody></table></div></section>\n", f);
 }
 
-l2w_status l2w_route_dashboard_channels(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     page_cursor c;
     if (!read_cursor(&c, l2w_web_query(req, "after")))
@@ -335,4 +336,10 @@ l2w_status l2w_route_dashboard_channels(l2w_web_response *resp, const l2w_web_re
     }
     data_clear(&d);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard_channels(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

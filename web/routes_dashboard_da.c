@@ -8,6 +8,7 @@
  * database is escaped; a server URL is shown only through
  * l2w_rpc_url_shown, which drops credentials, path and query. */
 
+#include "web/page_cache.h"
 #include "web/routes_dashboard_da.h"
 
 #include <stdio.h>
@@ -766,7 +767,7 @@ static l2w_status page_load(page_data *d, const l2w_web_request *req, l2w_err *e
     return st;
 }
 
-l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     page_data d = {0};
     l2w_status st = page_load(&d, req, err);
@@ -789,4 +790,10 @@ l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request 
     }
     page_clear(&d, req->cfg->n_liveness);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard_da(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "web/page_cache.h"
 #include "web/html.h"
 #include "web/html_chart.h"
 #include "web/html_page.h"
@@ -443,7 +444,7 @@ static void render(FILE *f, const fees_data *d)
     }
 }
 
-l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     fees_data d = {0};
     l2w_status st = load(&d, req, err);
@@ -462,4 +463,10 @@ l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_reques
     }
     data_clear(&d);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard_fees(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "web/page_cache.h"
 #include "web/html.h"
 #include "web/html_page.h"
 #include "web/routes.h"
@@ -383,7 +384,7 @@ static void render_list(FILE *f, const PGresult *chains, const PGresult *res, co
     fputs("</section>\n", f);
 }
 
-l2w_status l2w_route_dashboard_rollups(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     list_filter q;
     l2w_status st;
@@ -407,4 +408,10 @@ l2w_status l2w_route_dashboard_rollups(l2w_web_response *resp, const l2w_web_req
     }
     data_clear(&d);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard_rollups(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

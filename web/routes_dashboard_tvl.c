@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/db.h"
+#include "web/page_cache.h"
 #include "web/html.h"
 #include "web/html_chart.h"
 #include "web/html_page.h"
@@ -359,7 +360,7 @@ static void render_series(FILE *f, const l2w_config *cfg, const PGresult *res)
     fputs("</section>\n", f);
 }
 
-l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
 {
     page_data d = {0};
     l2w_status st = load(&d, req, err);
@@ -388,4 +389,10 @@ l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_req
     }
     data_clear(&d);
     return st;
+}
+
+/* Kept for web.page_cache_ms when asked without a query string. */
+l2w_status l2w_route_dashboard_bridges(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err)
+{
+    return l2w_page_cached(resp, req, render_page, err);
 }

@@ -18,6 +18,7 @@
 #include "core/metrics.h"
 #include "responder/signer.h"
 #include "web/api_clients.h"
+#include "web/page_cache.h"
 #include "web/read_auth.h"
 #include "web/conninfo.h"
 #include "web/db_pool.h"
@@ -48,6 +49,7 @@ struct l2w_web {
     l2w_db_pool *pool;
     l2w_api_clients *clients;
     l2w_read_auth *read_auth; /* NULL when reading is open */
+    l2w_page_cache *page_cache;
     l2w_signer *receipt_signer;
     uint16_t port;
     pthread_mutex_t log_lock;
@@ -252,7 +254,8 @@ static unsigned failure_code(l2w_status st)
 static void answer(l2w_web *web, l2w_web_response *resp, const dispatch *d, const conn_state *c,
                    struct MHD_Connection *conn, const char *method, const char *path)
 {
-    l2w_web_request req = {conn, path, d->tail, web->cfg, web->pool, NULL, 0, NULL, web->receipt_signer};
+    l2w_web_request req = {conn, path, d->tail, web->cfg, web->pool, NULL, 0, NULL, web->receipt_signer,
+                           web->page_cache};
     if (c->body) {
         req.body = c->body;
         req.body_len = c->body_len;
@@ -528,6 +531,8 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_signer *recei
     free(conninfo);
     if (st == L2W_OK)
         st = l2w_api_clients_create(&web->clients, cfg, err);
+    if (st == L2W_OK)
+        st = l2w_page_cache_create(&web->page_cache, cfg->web_page_cache_ms, err);
     if (st == L2W_OK && cfg->read_auth_required)
         st = l2w_read_auth_create(&web->read_auth, cfg, web->clients, err);
 
@@ -555,6 +560,7 @@ void l2w_web_stop(l2w_web *web)
         MHD_stop_daemon(web->daemon);
     l2w_db_pool_destroy(web->pool);
     l2w_read_auth_destroy(web->read_auth);
+    l2w_page_cache_destroy(web->page_cache);
     l2w_api_clients_destroy(web->clients);
     pthread_mutex_destroy(&web->log_lock);
     free(web);

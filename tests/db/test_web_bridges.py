@@ -62,6 +62,7 @@ database:
   url: "{database_url}"
 web:
   listen: 127.0.0.1:0
+  page_cache_ms: 0  # the tests change the store between reads of a page
 chains:
   - name: l1
     role: l1

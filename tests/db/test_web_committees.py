@@ -40,7 +40,8 @@ HOSTILE_DETAIL = "<b>not</b> a sequenceBatchesValidium call & 'x'"
 def write_committees_config(path, database_url, with_committees=True):
     """The tools' base config (database, web on a free port, the L1 "l1" last), a second L1 appended to
     its chains, then the committees."""
-    write_config(path, database_url, [])
+    # Pages rendered on every request: the tests change the store between reads (the page cache has its own test).
+    write_config(path, database_url, [], web_extra="  page_cache_ms: 0")
     text = '  - name: l1b\n    role: l1\n    chain_id: 800\n    rpc: ["http://127.0.0.1:9"]\n'
     if with_committees:
         text += "committees:\n"
