@@ -21,9 +21,12 @@ build-release: deps
 
 # Unit tests under ASan+UBSan, then the Python-driven differential, database and
 # end-to-end tests against the sanitized binary, real PostgreSQL and real anvil nodes.
+# The Python tests mostly wait (block times, polls, servers starting), so they run
+# in PYTEST_WORKERS processes, one test module at a time each (tests/conftest.py).
+PYTEST_WORKERS ?= 3
 test: build-asan
 	ctest --preset asan
-	L2W_BUILD_DIR=$(CURDIR)/build/asan $(PYTHON) -m pytest -q tests
+	L2W_BUILD_DIR=$(CURDIR)/build/asan $(PYTHON) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile tests
 
 demo: build-release
 	scripts/demo.sh

@@ -55,8 +55,10 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want postgresql
 # has run. Each entry is module:debian-package:pip-package. An empty Debian
 # package means Debian has none (or none recent enough): pip installs the
 # pinned version for the system interpreter too. openapi-spec-validator brings
-# the jsonschema and referencing that tests/db/test_openapi.py also uses.
+# the jsonschema and referencing that tests/db/test_openapi.py also uses;
+# pytest-xdist runs `make test`'s Python tests in parallel.
 PY_MODULES=(pytest:python3-pytest:pytest yaml:python3-yaml:pyyaml aiosmtpd:python3-aiosmtpd:aiosmtpd
+            xdist:python3-pytest-xdist:pytest-xdist==3.8.0
             openapi_spec_validator::openapi-spec-validator==0.9.0 jsonschema::jsonschema==4.26.0)
 pip_missing=()
 pip_system=""

@@ -67,7 +67,10 @@ class FaultProxy:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # close() waits for the loop to see the shutdown: at most one poll
+        # interval, 0.5 s by default, and a test may close sixteen proxies.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     def set(self, mode, seconds=5.0, chain_id=424242, blocks=50):
