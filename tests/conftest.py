@@ -1,5 +1,6 @@
 """Session fixtures shared by every Python-driven test: one throwaway
-PostgreSQL cluster (a fresh database per test), and helpers in l2wtest.py."""
+PostgreSQL cluster per pytest process (a fresh database per test), helpers in
+l2wtest.py, and how `make test` spreads the tests over processes."""
 import os
 import shutil
 import subprocess
@@ -44,24 +45,27 @@ def database(pg_cluster):
 # (pg_cluster), temp directory and free ports, so units do not meet.
 #
 # The units known to take longest start first, so that none of them is left
-# to run alone at the end; the order is only a hint (any unit may run on any
-# worker, in any order), and a module missing from it starts after these.
+# to run alone at the end, the CPU-bound ones (cast, Chromium) between ones
+# that mostly wait; the order is only a hint (any unit may run on any worker,
+# in any order), and a module missing from it starts after these.
 LONGEST_FIRST = (
-    "tests/e2e/test_liveness.py",
-    "tests/db/test_alert_delivery.py",
-    "tests/diff/test_diff_tx.py",
-    "tests/e2e/test_response.py",
-    "tests/e2e/test_reorg.py",
-    "tests/world/test_world.py",
-    "tests/e2e/test_data_availability.py",
-    "tests/diff/test_diff_cast.py",
     "tests/browser",
+    "tests/e2e/test_liveness.py",
+    "tests/diff/test_diff_cast.py",
+    "tests/e2e/test_reorg.py",
+    "tests/db/test_alert_delivery.py",
     "tests/e2e/test_channel_watchtower.py",
-    "tests/e2e/test_rpc_faults.py",
-    "tests/e2e/test_bridge_guard.py",
-    "tests/world/test_bridges_world.py",
+    "tests/diff/test_diff_tx.py",
+    "tests/e2e/test_data_availability.py",
+    "tests/e2e/test_response.py",
+    "tests/world/test_world.py",
     "tests/e2e/test_catch_up.py",
+    "tests/e2e/test_bridge_guard.py",
+    "tests/db/test_web_committees.py",
+    "tests/e2e/test_rpc_faults.py",
+    "tests/db/test_web_findings.py",
     "tests/e2e/test_analytics.py",
+    "tests/world/test_bridges_world.py",
     "tests/e2e/test_output_root.py",
 )
 

@@ -450,6 +450,7 @@ class World:
         for name in names:
             txs[name + "Proxy"] = self.send(self.l1, admin["key"], None, proxy_code, nonce=nonce)
             nonce += 1
+        self._mine_l1_now()
         contracts = self.info["contracts"]
         for label, tx in txs.items():
             receipt = self.wait_receipt(self.l1, tx, what=f"deploy {label}")
@@ -492,6 +493,7 @@ class World:
                                   "upgradeToAndCall(address,bytes)", contracts[name + "Impl"], inits[name],
                                   nonce=nonce)
             nonce += 1
+        self._mine_l1_now()
         for name, tx in txs.items():
             receipt = self.wait_receipt(self.l1, tx, what=f"upgradeToAndCall {name}")
             self.info["l1"]["deploy_block"] = max(self.info["l1"].get("deploy_block", 0),
@@ -501,6 +503,12 @@ class World:
             if impl.lower() != contracts[name + "Impl"].lower():
                 raise WorldError(f"{name}Proxy points at {impl}, expected {contracts[name + 'Impl']}")
         self.info["l2oo"] = l2oo
+
+    def _mine_l1_now(self):
+        """With interval mining, mines the deployment's pending round now
+        instead of waiting up to a block time for the next block."""
+        if self.l1_block_time:
+            self.l1("evm_mine")
 
     def _bridge_inits(self, contracts):
         """initialize(...) calldata of SystemConfig, L1CrossDomainMessenger and
