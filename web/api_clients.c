@@ -6,27 +6,24 @@
 #include <strings.h>
 
 #include "core/sha256.h"
+#include "core/token_bucket.h"
 
 /* Longer than any token a person or a secret manager makes; a header
  * beyond it is refused unhashed. */
 #define MAX_TOKEN_LEN 512
 
-typedef struct {
-    double tokens;
-    double last; /* when tokens was last brought up to date; < 0 before the first request */
-} bucket;
 
 struct l2w_api_clients {
     const l2w_config *cfg;
     pthread_mutex_t lock;
-    bucket *buckets;
+    l2w_token_bucket *buckets;
 };
 
 l2w_status l2w_api_clients_create(l2w_api_clients **out, const l2w_config *cfg, l2w_err *err)
 {
     *out = NULL;
     l2w_api_clients *c = calloc(1, sizeof *c);
-    bucket *b = calloc(cfg->n_api_clients ? cfg->n_api_clients : 1, sizeof *b);
+    l2w_token_bucket *b = calloc(cfg->n_api_clients ? cfg->n_api_clients : 1, sizeof *b);
     if (!c || !b || pthread_mutex_init(&c->lock, NULL) != 0) {
         free(c);
         free(b);
@@ -34,7 +31,7 @@ l2w_status l2w_api_clients_create(l2w_api_clients **out, const l2w_config *cfg, 
         return L2W_ERR_NOMEM;
     }
     for (size_t i = 0; i < cfg->n_api_clients; i++)
-        b[i] = (bucket){.tokens = (double)cfg->api_clients[i].requests_per_minute, .last = -1};
+        l2w_token_bucket_init(&b[i], (double)cfg->api_clients[i].requests_per_minute);
     c->cfg = cfg;
     c->buckets = b;
     *out = c;
@@ -84,21 +81,8 @@ bool l2w_api_clients_admit(l2w_api_clients *c, size_t index, double now, double 
     if (index >= c->cfg->n_api_clients)
         return false;
     double per_minute = (double)c->cfg->api_clients[index].requests_per_minute;
-    double rate = per_minute / 60.0;
     pthread_mutex_lock(&c->lock);
-    bucket *b = &c->buckets[index];
-    if (b->last >= 0 && now > b->last) {
-        b->tokens += (now - b->last) * rate;
-        if (b->tokens > per_minute)
-            b->tokens = per_minute;
-    }
-    if (b->last < 0 || now > b->last)
-        b->last = now;
-    bool ok = b->tokens >= 1.0;
-    if (ok)
-        b->tokens -= 1.0;
-    else
-        *retry_after_s = (1.0 - b->tokens) / rate;
+    bool ok = l2w_token_bucket_take(&c->buckets[index], now, per_minute / 60.0, per_minute, retry_after_s);
     pthread_mutex_unlock(&c->lock);
     return ok;
 }

@@ -8,6 +8,7 @@
 
 #include "core/base64.h"
 #include "core/sha256.h"
+#include "core/token_bucket.h"
 
 /* user:password of up to this many bytes; longer credentials are refused
  * before anything is hashed. */
@@ -27,8 +28,7 @@ struct l2w_read_auth {
     const l2w_api_clients *clients;
     pthread_mutex_t lock;
     remembered *verified; /* one per reader */
-    double tokens;        /* password checks left this second */
-    double last;
+    l2w_token_bucket checks; /* password checks not remembered */
 };
 
 l2w_status l2w_read_auth_create(l2w_read_auth **out, const l2w_config *cfg, const l2w_api_clients *clients,
@@ -46,8 +46,7 @@ l2w_status l2w_read_auth_create(l2w_read_auth **out, const l2w_config *cfg, cons
     a->cfg = cfg;
     a->clients = clients;
     a->verified = v;
-    a->tokens = 2 * L2W_READ_AUTH_VERIFY_PER_S;
-    a->last = -1;
+    l2w_token_bucket_init(&a->checks, 2 * L2W_READ_AUTH_VERIFY_PER_S);
     *out = a;
     return L2W_OK;
 }
@@ -86,23 +85,6 @@ static l2w_read_auth_result check_bearer(l2w_read_auth *a, const char *authoriza
         found = found || same;
     }
     return found ? L2W_READ_OK : L2W_READ_DENIED;
-}
-
-/* Takes one password check from the shared bucket. */
-static bool admit_check(l2w_read_auth *a, double now)
-{
-    const double rate = L2W_READ_AUTH_VERIFY_PER_S, burst = 2 * L2W_READ_AUTH_VERIFY_PER_S;
-    if (a->last >= 0 && now > a->last) {
-        a->tokens += (now - a->last) * rate;
-        if (a->tokens > burst)
-            a->tokens = burst;
-    }
-    if (a->last < 0 || now > a->last)
-        a->last = now;
-    if (a->tokens < 1.0)
-        return false;
-    a->tokens -= 1.0;
-    return true;
 }
 
 static bool password_matches(const char *password, const char *hash)
@@ -148,7 +130,8 @@ static l2w_read_auth_result check_basic(l2w_read_auth *a, const char *authorizat
     pthread_mutex_lock(&a->lock);
     bool remembered_ok = reader != SIZE_MAX && a->verified[reader].known &&
                          l2w_ct_equal(credential, a->verified[reader].credential, sizeof credential);
-    bool admitted = remembered_ok || admit_check(a, now);
+    bool admitted = remembered_ok || l2w_token_bucket_take(&a->checks, now, L2W_READ_AUTH_VERIFY_PER_S,
+                                                                     2 * L2W_READ_AUTH_VERIFY_PER_S, NULL);
     pthread_mutex_unlock(&a->lock);
     if (remembered_ok || !admitted) {
         explicit_bzero(plain, sizeof plain);
