@@ -15,6 +15,27 @@ static void silence_notices(void *arg, const char *message)
     (void)message;
 }
 
+/* JIT is off in every l2watch session. Our statements are short, but the
+ * planner's estimate for a few of them (a set-returning function joined to
+ * a JSON list, say) passes jit_above_cost; then the first such statement in
+ * a backend loads LLVM and compiles, which took 2.4 s for /api/v1/tvl on a
+ * quiet machine and passed the web's 5 s statement timeout under load. */
+static l2w_status session_settings(l2w_db *db, l2w_err *err)
+{
+    PGresult *res = PQexec(db->conn, "SET jit = off");
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) {
+        const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn);
+        l2w_err_set(err, "database: cannot turn JIT off for the session: %.*s", (int)strcspn(msg, "\n"), msg);
+    }
+    PQclear(res);
+    if (ok)
+        return L2W_OK;
+    PQfinish(db->conn);
+    db->conn = NULL;
+    return L2W_ERR_DB_RETRY;
+}
+
 static l2w_status open_conn(l2w_db *db, l2w_err *err)
 {
     db->n_prepared = 0;
@@ -31,7 +52,7 @@ static l2w_status open_conn(l2w_db *db, l2w_err *err)
         return L2W_ERR_DB_RETRY;
     }
     PQsetNoticeProcessor(db->conn, silence_notices, NULL);
-    return L2W_OK;
+    return session_settings(db, err);
 }
 
 l2w_status l2w_db_connect(l2w_db **out, const char *url, l2w_err *err)

@@ -29,12 +29,14 @@
 
 /* $1 the tokens ([{bridge, chain, token, symbol, decimals}], config
  * order), $2 the time asked about (Unix seconds; NULL: now). The latest
- * sample is the one tvl_windows calls latest: the newest at or before it. */
+ * sample is the one tvl_windows calls latest: the newest at or before it.
+ * w is MATERIALIZED: inlined into the per-token subquery, tvl_windows ran
+ * once per token, every bridge token's windows each time. */
 static const char tvl_sql[] =
     "WITH a AS (SELECT coalesce(to_timestamp($2::bigint), now()) AS t),"
     " k AS (SELECT k.* FROM ROWS FROM (json_to_recordset($1::json) AS (bridge text, chain text, token text,"
     "   symbol text, decimals integer)) WITH ORDINALITY AS k(bridge, chain, token, symbol, decimals, i)),"
-    " w AS (SELECT w.* FROM a CROSS JOIN LATERAL tvl_windows(a.t) w)"
+    " w AS MATERIALIZED (SELECT w.* FROM a CROSS JOIN LATERAL tvl_windows(a.t) w)"
     " SELECT jsonb_build_object('at', (SELECT " L2W_SQL_UTC_MILLIS("a.t") " FROM a), 'tvl', coalesce(("
     "  SELECT jsonb_agg(jsonb_build_object('bridge', k.bridge, 'chain', k.chain, 'token', k.token, 'symbol', k.symbol,"
     "    'decimals', k.decimals,"

@@ -5,6 +5,8 @@
  *       queues alerts for a finding the way the finding writer does: in one
  *       transaction, the finding's document plus {"event": EVENT} through
  *       l2w_alerts_enqueue, to every webhook in CONFIG.
+ *   l2w_dbtool setting URL NAME
+ *       prints the value of setting NAME in a session l2watch opens.
  * Exit 0 on success; the error on stderr otherwise. */
 
 #include <stdio.h>
@@ -21,6 +23,22 @@ static l2w_status migrate(const char *url, l2w_err *err)
     l2w_status st = l2w_db_connect(&db, url, err);
     if (st == L2W_OK)
         st = l2w_db_migrate(db, err);
+    l2w_db_close(db);
+    return st;
+}
+
+static l2w_status print_setting(const char *url, const char *name, l2w_err *err)
+{
+    l2w_db *db = NULL;
+    l2w_status st = l2w_db_connect(&db, url, err);
+    PGresult *res = NULL;
+    const char *params[] = {name};
+    if (st == L2W_OK)
+        st = l2w_db_exec(db, &res, "SELECT current_setting($1)", 1, params, err);
+    if (st == L2W_OK) {
+        printf("%s\n", PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
     l2w_db_close(db);
     return st;
 }
@@ -76,9 +94,13 @@ int main(int argc, char **argv)
         st = migrate(argv[2], &err);
     } else if (argc == 5 && strcmp(argv[1], "enqueue") == 0) {
         st = enqueue(argv[2], argv[3], argv[4], &err);
+    } else if (argc == 4 && strcmp(argv[1], "setting") == 0) {
+        st = print_setting(argv[2], argv[3], &err);
     } else {
-        fprintf(stderr, "usage: %s migrate DATABASE_URL\n       %s enqueue CONFIG FINDING_ID EVENT\n", argv[0],
-                argv[0]);
+        fprintf(stderr,
+                "usage: %s migrate DATABASE_URL\n       %s enqueue CONFIG FINDING_ID EVENT\n"
+                "       %s setting DATABASE_URL NAME\n",
+                argv[0], argv[0], argv[0]);
         return 2;
     }
     if (st != L2W_OK) {
