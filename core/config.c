@@ -28,6 +28,8 @@ static const cfg_field web_fields[] = {
     {"listen", F_LISTEN, 0, NO_HAS, 0, 0, "127.0.0.1:8080", false},
     {"read_auth", F_STRING, offsetof(l2w_config, web_read_auth), NO_HAS, 0, 0, "open", false},
     {"page_cache_ms", F_U32, offsetof(l2w_config, web_page_cache_ms), NO_HAS, 0, 60000, "1000", false},
+    {"request_timeout_ms", F_U32, offsetof(l2w_config, web_request_timeout_ms), NO_HAS, 1000, 3600000, "30000",
+     false},
 };
 static const cfg_field chain_fields[] = {
     {"name", F_NAME, offsetof(l2w_chain_config, name), NO_HAS, 0, 0, NULL, true},

@@ -411,6 +411,7 @@ typedef struct {
     size_t n_api_clients;
     char *web_read_auth;           /* "open" (the default) or "required" */
     uint32_t web_page_cache_ms;    /* how old a kept copy of a dashboard page may be; 0 = none kept */
+    uint32_t web_request_timeout_ms; /* the longest one request of a connection may take, sent and answered */
     bool read_auth_required;       /* web_read_auth is "required" */
     l2w_web_reader readers[L2W_MAX_READERS];
     size_t n_readers;

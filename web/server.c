@@ -22,6 +22,7 @@
 #include "web/read_auth.h"
 #include "web/conninfo.h"
 #include "web/db_pool.h"
+#include "web/conn_deadline.h"
 #include "web/routes.h"
 
 /* Database connections shared by the request threads: as many as the
@@ -50,6 +51,7 @@ struct l2w_web {
     l2w_api_clients *clients;
     l2w_read_auth *read_auth; /* NULL when reading is open */
     l2w_page_cache *page_cache;
+    l2w_conn_deadlines *deadlines;
     l2w_signer *receipt_signer;
     uint16_t port;
     pthread_mutex_t log_lock;
@@ -445,9 +447,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
+    l2w_web *web = cls;
     (void)toe;
+    l2w_conn_deadlines_request_done(web->deadlines, conn);
     conn_state *c = *con_cls;
     if (c) {
         free(c->body);
@@ -492,7 +494,7 @@ static l2w_status start_daemon(l2w_web *web, l2w_err *err)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)WEB_MAX_CONNECTIONS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_IDLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, web,
+        on_completed, web, MHD_OPTION_NOTIFY_CONNECTION, l2w_conn_deadlines_notify, web->deadlines,
         /* Reject malformed requests rather than guess what they meant. */
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1, MHD_OPTION_END);
     if (!web->daemon) {
@@ -535,6 +537,8 @@ l2w_status l2w_web_start(l2w_web **out, const l2w_config *cfg, l2w_signer *recei
         st = l2w_page_cache_create(&web->page_cache, cfg->web_page_cache_ms, err);
     if (st == L2W_OK && cfg->read_auth_required)
         st = l2w_read_auth_create(&web->read_auth, cfg, web->clients, err);
+    if (st == L2W_OK)
+        st = l2w_conn_deadlines_start(&web->deadlines, cfg->web_request_timeout_ms, err);
 
     if (st == L2W_OK)
         st = start_daemon(web, err);
@@ -558,6 +562,7 @@ void l2w_web_stop(l2w_web *web)
      * connection when the pool goes. */
     if (web->daemon)
         MHD_stop_daemon(web->daemon);
+    l2w_conn_deadlines_stop(web->deadlines);
     l2w_db_pool_destroy(web->pool);
     l2w_read_auth_destroy(web->read_auth);
     l2w_page_cache_destroy(web->page_cache);
