@@ -2,7 +2,6 @@
 real OP Stack contracts), a webhook receiver, and l2watch configured for them."""
 import json
 import os
-import tempfile
 
 import pytest
 
@@ -11,9 +10,11 @@ from tests.world.world import World
 
 
 @pytest.fixture
-def workdir():
-    d = tempfile.mkdtemp(prefix="l2w-e2e-")
-    yield d
+def workdir(tmp_path):
+    """The test's own directory (world state, configs, logs). pytest keeps
+    those of its last three runs, for the logs of a failure, and deletes
+    older ones; directories of our own under /tmp piled up by the thousand."""
+    return str(tmp_path)
 
 
 @pytest.fixture
