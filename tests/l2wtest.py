@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -157,3 +158,18 @@ class L2Watch:
 
 def run_cli(*args, timeout=60, env=None):
     return subprocess.run([L2WATCH, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+# Sockets behind closed_port's ports, held until the process ends.
+_held_ports = []
+
+
+def closed_port():
+    """A local port where a connection is refused, for as long as the test
+    run lasts: the port stays bound by a socket that never listens, so no
+    server started later (another test's, on another worker) can take it.
+    A port bound and released at once could be handed to one."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    _held_ports.append(s)
+    return s.getsockname()[1]

@@ -7,12 +7,11 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
 
-from l2wtest import BUILD_DIR, FATAL_PATTERNS, wait_until
+from l2wtest import BUILD_DIR, FATAL_PATTERNS, closed_port, wait_until  # noqa: F401 (closed_port: for the tests)
 
 DBTOOL = os.path.join(BUILD_DIR, "l2w_dbtool")
 WEBALERTS = os.path.join(BUILD_DIR, "l2w_webalerts")
@@ -166,14 +165,6 @@ class WebAlerts:
         bad = [line for line in out.splitlines() if any(p in line for p in FATAL_PATTERNS)]
         assert not bad, "fatal lines logged:\n" + "\n".join(bad)
         assert self.proc.returncode == 0, f"l2w_webalerts exited with {self.proc.returncode}:\n{out}"
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"

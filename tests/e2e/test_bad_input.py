@@ -2,14 +2,13 @@
 give a one-line error naming the cause, and nothing crashes."""
 import http.server
 import os
-import socket
 import tempfile
 import threading
 import time
 
 import pytest
 
-from l2wtest import L2Watch, run_cli, wait_until
+from l2wtest import L2Watch, closed_port, run_cli, wait_until
 
 ORACLE = "0x" + "11" * 20
 
@@ -44,14 +43,6 @@ def write(text):
     with os.fdopen(fd, "w") as f:
         f.write(text)
     return path
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def assert_one_line_error(result, *needles):

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -22,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, Thread
 
 import pytest
 
+import l2wtest
 from l2wtest import BUILD_DIR, REPO
 
 TOOL = os.path.join(BUILD_DIR, "l2w_dafetch")
@@ -160,11 +160,8 @@ def servers(keccak_commitment, tmp_path_factory):
 
 @pytest.fixture
 def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()  # nothing listens there now
-    return f"http://127.0.0.1:{port}"
+    """A URL where the connection is refused."""
+    return f"http://127.0.0.1:{l2wtest.closed_port()}"
 
 
 @pytest.fixture(autouse=True)
