@@ -88,12 +88,13 @@ RESPONDED_KINDS = ("invalid_output_root", "forged_withdrawal", "stale_channel_cl
 # the order of $1..$n; None is SQL NULL).
 ROUTES = [
     ("findings", "/api/v1/findings",
-     [("web/routes_findings.c", "findings_sql", ["100", None, None, None, None, None, None, None])]),
+     [("web/routes_findings.c", "findings_sql", ["100", None, None, None, None, None, None, None, None])]),
     ("findings_common", "/api/v1/findings?kind=data_withheld&chain=base",
-     [("web/routes_findings.c", "findings_sql", ["100", None, "data_withheld", None, "base", None, None, None])]),
+     [("web/routes_findings.c", "findings_sql", ["100", None, "data_withheld", None, "base", None, None, None,
+                                                 None])]),
     ("findings_rare", "/api/v1/findings?kind=forged_withdrawal&chain=linea",
      [("web/routes_findings.c", "findings_sql", ["100", None, "forged_withdrawal", None, "linea", None, None,
-                                                 None])]),
+                                                 None, None])]),
     ("overview", "/",
      [("web/routes_dashboard.c", name, []) for name in ("chains_sql", "open_sql", "alerts_sql", "responder_sql",
                                                           "in_flight_sql", "mined_sql", "rollups_sql")]),

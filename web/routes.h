@@ -11,7 +11,8 @@
  * (405 with Allow for a known path and wrong method, 404 otherwise, metrics). */
 typedef struct {
     const char *method;    /* "GET"; HEAD is served by GET routes */
-    const char *path;      /* exact path, or a prefix when prefix is set */
+    const char *path;      /* exact path, or a prefix when prefix is set; in an exact path, a '*' stands for
+                            * one path segment, and the tail starts there */
     bool prefix;
     const char *label;     /* low-cardinality route name for metrics labels */
     l2w_web_handler handler;
@@ -54,6 +55,10 @@ l2w_status l2w_route_silence_create(l2w_web_response *resp, const l2w_web_reques
 l2w_status l2w_route_silence_delete(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 /* A silence is a few kilobytes at most (reason up to 2000 bytes). */
 #define L2W_SILENCE_MAX_BODY (16u * 1024)
+l2w_status l2w_route_finding_ack(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+l2w_status l2w_route_finding_unack(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
+/* An author and a note of up to 2000 bytes, JSON-escaped. */
+#define L2W_FINDING_ACK_MAX_BODY (16u * 1024)
 l2w_status l2w_route_dead_letters(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 l2w_status l2w_route_requeue(l2w_web_response *resp, const l2w_web_request *req, l2w_err *err);
 /* Up to 1000 ids of 19 digits. */

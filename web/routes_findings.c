@@ -29,6 +29,7 @@ static const char findings_sql[] =
     "         AND ($6::bigint IS NULL OR detected_at >= to_timestamp($6::bigint))"
     "         AND ($7::bigint IS NULL OR detected_at < to_timestamp($7::bigint))"
     "         AND ($8::bigint IS NULL OR id < $8::bigint)"
+    "         AND ($9::boolean IS NULL OR (ack_at IS NOT NULL) = $9::boolean)"
     "       ORDER BY id DESC LIMIT $1::integer) f"
     " JOIN finding_doc_texts d ON d.finding_id = f.id";
 
@@ -102,10 +103,13 @@ l2w_status l2w_route_findings(l2w_web_response *resp, const l2w_web_request *req
     int64_t before_id;
     if (before && l2w_web_parse_id(&before_id, before) != L2W_OK)
         return l2w_web_respond_error(resp, 400, "before", "before must be a finding id (a positive integer)");
+    const char *acked = l2w_web_query(req, "acknowledged");
+    if (acked && strcmp(acked, "true") != 0 && strcmp(acked, "false") != 0)
+        return l2w_web_respond_error(resp, 400, "acknowledged", "acknowledged must be true or false");
     char limit_text[16];
     snprintf(limit_text, sizeof limit_text, "%u", limit);
-    const char *params[] = {limit_text, status, kind, severity, chain, since, until, before};
-    return l2w_web_json_query(resp, req, findings_sql, 8, params, "no findings", err);
+    const char *params[] = {limit_text, status, kind, severity, chain, since, until, before, acked};
+    return l2w_web_json_query(resp, req, findings_sql, 9, params, "no findings", err);
 }
 
 /* /api/v1/findings/{id} and /api/v1/findings/{id}/alerts. */

@@ -175,11 +175,27 @@ static bool content_length(struct MHD_Connection *conn, uint64_t *out)
     return true;
 }
 
+/* An exact path with a '*' segment: the segment (no '/', not empty) and
+ * everything after it must match; the tail is the path from the segment on. */
+static bool segment_matches(const char *pattern, const char *star, const char *path, const char **tail)
+{
+    size_t head = (size_t)(star - pattern);
+    if (strncmp(pattern, path, head) != 0)
+        return false;
+    const char *segment = path + head;
+    size_t n = strcspn(segment, "/");
+    if (n == 0 || strcmp(star + 1, segment + n) != 0)
+        return false;
+    *tail = segment;
+    return true;
+}
+
 static bool path_matches(const l2w_web_route *r, const char *path, const char **tail)
 {
     if (!r->prefix) {
         *tail = "";
-        return strcmp(r->path, path) == 0;
+        const char *star = strchr(r->path, '*');
+        return star ? segment_matches(r->path, star, path, tail) : strcmp(r->path, path) == 0;
     }
     size_t n = strlen(r->path);
     *tail = path + n;

@@ -10,6 +10,7 @@
 #include "core/finding.h"
 #include "core/rfc3339.h"
 #include "web/silence_request.h"
+#include "web/text_field.h"
 
 #define KIND_MAX 64
 #define SUBJECT_MAX 256
@@ -34,25 +35,13 @@ L2W_PRINTF(3, 4) static l2w_status refuse(ctx *c, const char *field, const char 
     return L2W_ERR_INVALID;
 }
 
-/* A string field of 1..max bytes with no NUL and no control character
- * (newlines and tabs allowed where multiline is set). */
+/* A free-text field (web/text_field.h), refused under its name. */
 static l2w_status text_field(ctx *c, const char **out, const json_t *v, const char *field, size_t max,
                              bool multiline)
 {
-    if (!json_is_string(v))
-        return refuse(c, field, "expected a string");
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (n == 0 || n > max)
-        return refuse(c, field, "expected 1 to %zu bytes, got %zu", max, n);
-    if (strlen(s) != n)
-        return refuse(c, field, "contains a NUL character");
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if ((ch < 0x20 && !(multiline && (ch == '\n' || ch == '\t'))) || ch == 0x7f)
-            return refuse(c, field, "contains a control character at byte %zu", i);
-    }
-    *out = s;
+    char why[96];
+    if (l2w_text_field(out, v, max, multiline, why, sizeof why) != L2W_OK)
+        return refuse(c, field, "%s", why);
     return L2W_OK;
 }
 

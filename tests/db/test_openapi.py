@@ -169,12 +169,13 @@ def test_the_schemas_catch_drift():
     spelling of a value."""
     finding = {"id": 3, "kind": "invalid_output_root", "severity": "critical", "chain": "op", "title": "t",
                "summary": "s", "evidence": {}, "block_number": "12", "tx_hash": "0x" + "ab" * 32,
-               "detected_at": "2026-11-22T14:05:00.123Z", "status": "open", "response": None}
+               "detected_at": "2026-11-22T14:05:00.123Z", "status": "open", "acknowledgement": None, "response": None}
     ptr = "/components/schemas/Finding"
     assert schema_errors(ptr, finding) == []
     drifted = [dict(finding, extra=1), {k: v for k, v in finding.items() if k != "response"},
                dict(finding, block_number=12), dict(finding, detected_at="2026-11-22 14:05:00"),
-               dict(finding, severity="warning"), dict(finding, tx_hash="0x" + "AB" * 32), dict(finding, id=0)]
+               dict(finding, severity="warning"), dict(finding, tx_hash="0x" + "AB" * 32), dict(finding, id=0),
+               dict(finding, acknowledgement={"at": "2026-11-22T14:05:00.123Z", "author": "a", "client": "c"})]
     for d in drifted:
         assert schema_errors(ptr, d), d
     assert schema_errors("/components/schemas/Error", {"code": "not_found", "message": "x", "param": "id"}) == []
@@ -210,7 +211,13 @@ def route_table():
 def first_route(routes, method, path):
     """web/server.c's find_route: the first route whose path (exact, or prefix) and method match."""
     for r in routes:
-        hit = path.startswith(r["path"]) if r["prefix"] else path == r["path"]
+        if r["prefix"]:
+            hit = path.startswith(r["path"])
+        elif "*" in r["path"]:  # one path segment, as web/server.c's segment_matches
+            head, _, rest = r["path"].partition("*")
+            hit = bool(re.fullmatch(re.escape(head) + r"[^/]+" + re.escape(rest), path))
+        else:
+            hit = path == r["path"]
         if hit and r["method"] == method:
             return r
     return None
@@ -427,6 +434,27 @@ def test_findings_chains_channels_silences_and_dead_letters(migrated, receivers,
         api.get(f"/api/v1/findings/{missing}", expect=404)
     api.get("/api/v1/findings/999999/alerts", expect=404)
 
+    # Acknowledgements: made, refused, taken back; the list filtered on them.
+    acked = api.call("POST", f"/api/v1/findings/{other}/ack", {"author": "bob", "note": "looking"}, headers=AUTH,
+                     expect=200)[2]
+    assert acked["acknowledgement"]["client"] == "ops-console"
+    assert request_errors("/api/v1/findings/{id}/ack", "post", {"author": "bob", "note": "looking"}) == []
+    assert [f["id"] for f in api.get("/api/v1/findings?acknowledged=true")] == [other]
+    check_refusals(api, "/api/v1/findings", [("acknowledged=yes", "acknowledged")])
+    assert api.call("POST", f"/api/v1/findings/{other}/ack", None, headers=AUTH, expect=409)[2]["code"] == \
+        "already_acknowledged"
+    assert api.call("POST", f"/api/v1/findings/{old}/ack", None, headers=AUTH, expect=409)[2]["code"] == \
+        "finding_not_open"
+    api.call("POST", "/api/v1/findings/999999/ack", None, headers=AUTH, expect=404)
+    api.call("POST", f"/api/v1/findings/{main}/ack", '{"note": ', headers=AUTH, expect=400)
+    for bad in ({"note": ""}, {"by": "x"}):
+        api.call("POST", f"/api/v1/findings/{main}/ack", bad, headers=AUTH, expect=422)
+        assert request_errors("/api/v1/findings/{id}/ack", "post", bad), bad
+    assert api.call("DELETE", f"/api/v1/findings/{other}/ack", headers=AUTH, expect=200)[2]["acknowledgement"] is None
+    assert api.call("DELETE", f"/api/v1/findings/{other}/ack", headers=AUTH, expect=409)[2]["code"] == \
+        "not_acknowledged"
+    api.call("DELETE", "/api/v1/findings/999999/ack", headers=AUTH, expect=404)
+
     # Alerts: three raised alerts die (the webhook fails, max_attempts 1); sup's later "resolved" is
     # delivered, which supersedes its dead "raised"; one to a sink not configured waits; quiet's is
     # silenced; one dead letter of a sink no longer configured.
@@ -598,7 +626,8 @@ def test_findings_chains_channels_silences_and_dead_letters(migrated, receivers,
 
     # Writes: the token, its quota, the body cap.
     writes = [("POST", "/api/v1/silences", good), ("DELETE", f"/api/v1/silences/{live['id']}", None),
-              ("POST", "/api/v1/alerts/requeue", {"ids": [1]}), ("POST", "/api/v1/channels/states", sub5)]
+              ("POST", "/api/v1/alerts/requeue", {"ids": [1]}), ("POST", "/api/v1/channels/states", sub5),
+              ("POST", f"/api/v1/findings/{main}/ack", {}), ("DELETE", f"/api/v1/findings/{main}/ack", None)]
     for method, target, body in writes:
         for headers in (JSON_ONLY, dict(JSON_ONLY, Authorization="Basic b3BzOng="),
                         dict(JSON_ONLY, Authorization="Bearer not-a-token")):
@@ -748,7 +777,8 @@ def test_when_the_database_is_down(receivers, webalerts, tmp_path):
     for path in ("/api/v1/fees/daily", "/api/v1/fees/blocks", "/api/v1/batch-costs/daily",
                  "/api/v1/batch-costs/postings", "/api/v1/tvl/series"):
         others[path] = analytics
-    targets = {"/api/v1/findings/{id}": "/api/v1/findings/1", "/api/v1/findings/{id}/alerts":
+    targets = {"/api/v1/findings/{id}": "/api/v1/findings/1", "/api/v1/findings/{id}/ack": "/api/v1/findings/1/ack",
+               "/api/v1/findings/{id}/alerts":
                "/api/v1/findings/1/alerts", "/api/v1/bridges/{name}/escrow": "/api/v1/bridges/ronin/escrow?token=ETH",
                "/api/v1/channels/{protocol}/{channel}": "/api/v1/channels/vector/0x" + "11" * 20,
                "/api/v1/liveness/intervals": "/api/v1/liveness/intervals?chain=op&kind=l2_head",
