@@ -149,6 +149,12 @@ def insert_chain_facts(db):
             f" recomputed_root) VALUES ('l1', {h}, 3, 'op-local', decode(repeat('44', 20), 'hex'), 7, 1800,"
             " decode(repeat('55', 32), 'hex'), 1700000000, 99, decode(repeat('33', 32), 'hex'), 2,"
             " decode(repeat('66', 32), 'hex'))")
+    # l1's endpoints (sql/0018): one in use, one resting after a fault; op-local has none stored yet.
+    db.rows("INSERT INTO chain_endpoints (chain, endpoint_index, label, state, score, head_number, head_seen_at,"
+            " resting_until, last_fault, last_fault_at, requests, faults) VALUES"
+            " ('l1', 0, '0:a.example', 'in_use', 0.97, 120, now(), NULL, NULL, NULL, 40, 0),"
+            " ('l1', 1, '1:b.example', 'resting', 0.41, NULL, NULL, now() + interval '4 seconds', 'timeout',"
+            " now(), 9, 3)")
 
 
 def test_http_routes(migrated, receivers, webalerts):
