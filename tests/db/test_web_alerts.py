@@ -175,10 +175,15 @@ def test_http_routes(migrated, receivers, webalerts):
     assert [c["name"] for c in chains] == ["l1", "op-local"]
     l1 = chains[0]
     assert set(l1) == {"name", "chain_id", "role", "l1", "head_number", "synced_number", "lag", "head_seen_at",
-                       "updated_at"}
+                       "updated_at", "endpoints"}
     assert (l1["chain_id"], l1["role"], l1["l1"], l1["head_number"], l1["synced_number"], l1["lag"]) == \
         (900, "l1", None, 120, 100, 20)
     assert RFC3339_UTC.match(l1["head_seen_at"]) and RFC3339_UTC.match(l1["updated_at"])
+    # Its endpoints as stored, in index order (tests/db/test_web_chain_endpoints.py has the rest).
+    assert [(e["index"], e["label"], e["state"], e["healthy"], e["last_fault"]) for e in l1["endpoints"]] == \
+        [(0, "0:a.example", "in_use", True, None), (1, "1:b.example", "resting", False, "timeout")]
+    assert all(RFC3339_UTC.match(e["updated_at"]) for e in l1["endpoints"])
+    assert chains[1]["endpoints"] == []
     assert chains[1]["l1"] == "l1" and chains[1]["lag"] is None and chains[1]["head_seen_at"] is None
 
     # Findings: newest first, the documented shape
