@@ -18,6 +18,7 @@
 #include "app/responder_worker.h"
 #include "app/wakeup.h"
 #include "collector/chain_store.h"
+#include "collector/endpoint_store.h"
 #include "collector/eth.h"
 #include "collector/follower.h"
 #include "core/db.h"
@@ -25,6 +26,9 @@
 #include "web/server.h"
 
 #define RETRY_MS 1000
+/* How often a worker stores its endpoints' health (chain_endpoints), at
+ * most: a few seconds is fresh enough for a page, and costs one statement. */
+#define ENDPOINTS_EVERY_MS 2000
 #define REPEAT_LOG_SECONDS 60
 
 typedef struct chain_worker chain_worker;
@@ -39,6 +43,7 @@ struct chain_worker {
     l2w_output_checker *checker;
     char last_error[sizeof(((l2w_err *)0)->msg)];
     time_t last_error_at;
+    struct timespec endpoints_at; /* the last store of the endpoints' health */
 };
 
 static const char *component(const chain_worker *w)
@@ -107,6 +112,29 @@ static l2w_status worker_step(chain_worker *w, l2w_db *db, l2w_rpc *rpc, bool *m
     return st;
 }
 
+/* Stores the endpoints' health every ENDPOINTS_EVERY_MS, whatever the step
+ * did: a failing endpoint is exactly what a reader wants to see. The worker
+ * owns rpc, so its snapshot is taken on its own thread. A failed store is
+ * reported like a failed step and tried again next time. */
+static void publish_endpoints(chain_worker *w, l2w_db *db, const l2w_rpc *rpc)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t since_ms = (int64_t)(now.tv_sec - w->endpoints_at.tv_sec) * 1000 +
+                       (now.tv_nsec - w->endpoints_at.tv_nsec) / 1000000;
+    if (!db || (w->endpoints_at.tv_sec != 0 && since_ms < ENDPOINTS_EVERY_MS))
+        return;
+    l2w_rpc_endpoint_snapshot snap[L2W_RPC_MAX_ENDPOINTS];
+    size_t n;
+    l2w_rpc_snapshot(rpc, snap, L2W_RPC_MAX_ENDPOINTS, &n);
+    l2w_err err = {{0}};
+    if (l2w_store_endpoints(db, w->chain->name, snap, n, &err) != L2W_OK) {
+        report(w, &err);
+        return;
+    }
+    w->endpoints_at = now;
+}
+
 static void *worker_main(void *arg)
 {
     chain_worker *w = arg;
@@ -133,6 +161,7 @@ static void *worker_main(void *arg)
             recovered(w);
         else
             report(w, &err);
+        publish_endpoints(w, db, rpc);
         if (more)
             continue;
         uint32_t wait = st == L2W_OK ? w->chain->poll_interval_ms : RETRY_MS;

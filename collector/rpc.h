@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "collector/rpc_health.h"
+#include "collector/rpc_url.h"
 #include "core/status.h"
 
 /* A JSON-RPC 2.0 client for one chain over HTTP(S), built on libcurl, with
@@ -98,6 +100,30 @@ bool l2w_rpc_pick_other(l2w_rpc *rpc, size_t exclude, size_t *index);
 /* "index:host", the endpoint's metric label: safe to log, never a key.
  * Owned by the client; "?" for an index past the end. */
 const char *l2w_rpc_endpoint_label(const l2w_rpc *rpc, size_t index);
+
+/* One endpoint's health at the moment of a snapshot. Times are wall-clock
+ * milliseconds since the Unix epoch (0: none). Counts are since the client
+ * was made. No URL: label is "index:host". */
+typedef struct {
+    size_t index;
+    char label[L2W_RPC_URL_LABEL_MAX];
+    l2w_rpc_endpoint_state state;  /* collector/rpc_health.h */
+    double score;                /* (0, 1], 1 spotless */
+    bool head_known;
+    uint64_t head;               /* the last head it reported */
+    uint64_t head_at_ms;
+    uint64_t resting_until_ms;   /* backoff end while RESTING or WRONG_CHAIN, else 0 */
+    bool has_fault;
+    l2w_rpc_fault last_fault;    /* when has_fault */
+    uint64_t last_fault_at_ms;
+    uint64_t requests;           /* HTTP requests sent */
+    uint64_t faults;             /* requests it failed, lag and wrong-chain spells included */
+} l2w_rpc_endpoint_snapshot;
+
+/* Fills out[0..*n) with every endpoint's health, *n = min(count, cap).
+ * No I/O. Call it from the thread that uses the client (see above: the
+ * client is not shared), e.g. between two calls. */
+void l2w_rpc_snapshot(const l2w_rpc *rpc, l2w_rpc_endpoint_snapshot *out, size_t cap, size_t *n);
 
 /* For messages: scheme://host[:port] of the endpoint of the last request
  * (a "/..." suffix marks a path or query left out). Never the full URL,

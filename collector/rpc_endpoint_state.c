@@ -35,6 +35,18 @@ void l2w_rpc_show_score(l2w_rpc *rpc, size_t i, uint64_t now)
     l2w_gauge_set(rpc->ep[i].score, l2w_rpc_health_score(&rpc->health, i, now));
 }
 
+void l2w_rpc_count_fault(l2w_rpc *rpc, size_t i, l2w_rpc_fault fault)
+{
+    endpoint *e = &rpc->ep[i];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    l2w_counter_add(e->errors[fault], 1);
+    e->n_faults++;
+    e->has_fault = true;
+    e->last_fault = fault;
+    e->last_fault_wall_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 /* Holds a failure against endpoint i. Logged when it starts failing (the
  * caller reports the error itself when there is only one endpoint). */
 void l2w_rpc_blame(l2w_rpc *rpc, size_t i, l2w_rpc_fault fault, const l2w_err *err)
@@ -42,7 +54,7 @@ void l2w_rpc_blame(l2w_rpc *rpc, size_t i, l2w_rpc_fault fault, const l2w_err *e
     endpoint *e = &rpc->ep[i];
     uint64_t now = l2w_rpc_now_ms();
     bool was_failing = rpc->health.ep[i].failures_in_row > 0;
-    l2w_counter_add(e->errors[fault], 1);
+    l2w_rpc_count_fault(rpc, i, fault);
     uint64_t rest = l2w_rpc_health_failure(&rpc->health, i, fault, now);
     l2w_rpc_show_score(rpc, i, now);
     if (!l2w_rpc_several(rpc))
@@ -75,7 +87,7 @@ static void review_lag(l2w_rpc *rpc, uint64_t now)
         bool lagging = l2w_rpc_health_lagging(&rpc->health, i, now);
         if (lagging && !e->lag_reported) {
             e->lag_reported = true;
-            l2w_counter_add(e->errors[L2W_RPC_FAULT_HEAD_LAG], 1);
+            l2w_rpc_count_fault(rpc, i, L2W_RPC_FAULT_HEAD_LAG);
             (void)l2w_rpc_health_failure(&rpc->health, i, L2W_RPC_FAULT_HEAD_LAG, now);
             l2w_rpc_show_score(rpc, i, now);
             L2W_UNUSUAL("rpc", rpc->chain, "endpoint %s lags: head %llu, best %llu, more than %llu behind; avoiding it",

@@ -68,6 +68,7 @@ l2w_status l2w_rpc_exchange_text(l2w_rpc *rpc, size_t i, const char *body, const
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 
     l2w_counter_add(e->requests, 1);
+    e->n_requests++;
     double start = l2w_rpc_now_seconds();
     CURLcode rc = curl_easy_perform(c);
     l2w_histogram_observe(e->latency, l2w_rpc_now_seconds() - start);

@@ -21,7 +21,7 @@ static l2w_status judge_chain_id(l2w_rpc *rpc, size_t i, uint64_t id, bool *blam
     bool known = rpc->health.ep[i].chain == L2W_RPC_CHAIN_WRONG;
     l2w_err_set(err, "rpc %s %s: endpoint %s serves chain id %llu, the config says %llu", rpc->chain, e->shown,
                 e->label, (unsigned long long)id, (unsigned long long)rpc->expected_chain_id);
-    l2w_counter_add(e->errors[L2W_RPC_FAULT_WRONG_CHAIN], 1);
+    l2w_rpc_count_fault(rpc, i, L2W_RPC_FAULT_WRONG_CHAIN);
     (void)l2w_rpc_health_failure(&rpc->health, i, L2W_RPC_FAULT_WRONG_CHAIN, l2w_rpc_now_ms());
     l2w_rpc_show_score(rpc, i, l2w_rpc_now_ms());
     if (l2w_rpc_several(rpc) && !known)

@@ -105,6 +105,27 @@ bool l2w_rpc_health_pick(const l2w_rpc_health *h, uint64_t now_ms, size_t prefer
  * only if every endpoint is in skip. */
 bool l2w_rpc_health_least_bad(const l2w_rpc_health *h, uint64_t now_ms, const bool *skip, size_t *out);
 
+/* What an endpoint is doing now, as a snapshot shows it. Stored in
+ * chain_endpoints.state by name (l2w_rpc_endpoint_state_name), so a new
+ * state needs the migration's CHECK and the API's enum too. */
+typedef enum {
+    L2W_RPC_EP_IN_USE = 0,   /* unpinned calls go here */
+    L2W_RPC_EP_STANDBY,      /* usable, would take over on a fault */
+    L2W_RPC_EP_RESTING,      /* in backoff after failures, until resting_until */
+    L2W_RPC_EP_BEHIND,       /* head more than max_head_lag_blocks behind the best */
+    L2W_RPC_EP_WRONG_CHAIN,  /* serves another chain id; re-checked a minute later */
+    L2W_RPC_EP_UNCHECKED,    /* chain id not checked yet, or not since its last fault */
+    L2W_RPC_EP_STATE_COUNT
+} l2w_rpc_endpoint_state;
+
+/* "in_use", "standby", "resting", "behind", "wrong_chain", "unchecked". */
+const char *l2w_rpc_endpoint_state_name(l2w_rpc_endpoint_state state);
+
+/* Endpoint i's state at now_ms, in_use being the endpoint unpinned calls go
+ * to. The first that holds: wrong chain, resting, behind, unchecked, in use,
+ * standby. */
+l2w_rpc_endpoint_state l2w_rpc_health_state(const l2w_rpc_health *h, size_t i, size_t in_use, uint64_t now_ms);
+
 /* Whether a JSON-RPC error object is the endpoint's fault, so another
  * endpoint may well answer: internal errors, unsupported methods, rate
  * limits, pruned state. Not an execution revert, bad parameters or a

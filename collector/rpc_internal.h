@@ -7,7 +7,8 @@
  *   rpc_endpoint_state.c  health bookkeeping: blame, credit, heads, rotation
  *   rpc_exchange.c        one HTTP exchange and one JSON-RPC call on an endpoint
  *   rpc_heads.c           chain-id checks, head observation and probes
- *   rpc_call.c            l2w_rpc_call and l2w_rpc_batch: routing and failover */
+ *   rpc_call.c            l2w_rpc_call and l2w_rpc_batch: routing and failover
+ *   rpc_snapshot.c        l2w_rpc_snapshot: the endpoints' health for the store */
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -38,6 +39,12 @@ typedef struct {
     l2w_gauge *score;
     l2w_gauge *head;
     bool lag_reported;      /* its current lagging spell was counted and logged */
+    /* For l2w_rpc_snapshot: the metrics above are write-only. */
+    uint64_t n_requests;
+    uint64_t n_faults;
+    bool has_fault;
+    l2w_rpc_fault last_fault;
+    uint64_t last_fault_wall_ms;
 } endpoint;
 
 struct l2w_rpc {
@@ -66,6 +73,8 @@ double l2w_rpc_now_seconds(void);
 bool l2w_rpc_several(const l2w_rpc *rpc);
 /* Publishes endpoint i's score gauge. */
 void l2w_rpc_show_score(l2w_rpc *rpc, size_t i, uint64_t now);
+/* Counts a fault of endpoint i (metric, snapshot); the callers below do the rest. */
+void l2w_rpc_count_fault(l2w_rpc *rpc, size_t i, l2w_rpc_fault fault);
 /* Records a fault of endpoint i (score, backoff, metric, log). */
 void l2w_rpc_blame(l2w_rpc *rpc, size_t i, l2w_rpc_fault fault, const l2w_err *err);
 /* Records a success of endpoint i. */

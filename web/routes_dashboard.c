@@ -20,6 +20,7 @@
 #include "web/html.h"
 #include "web/html_page.h"
 #include "web/routes.h"
+#include "web/routes_dashboard_endpoints.h"
 
 /* Rows shown; the pages and the JSON API page further. */
 #define DASH_ALERTS "20"
@@ -88,6 +89,7 @@ static const char channels_sql[] =
 
 typedef struct {
     PGresult *chains;
+    PGresult *endpoints;
     PGresult *open;
     PGresult *alerts;
     PGresult *responder;
@@ -100,6 +102,7 @@ typedef struct {
 static void data_clear(overview_data *d)
 {
     PQclear(d->chains);
+    PQclear(d->endpoints);
     PQclear(d->open);
     PQclear(d->alerts);
     PQclear(d->responder);
@@ -126,17 +129,19 @@ static l2w_status load(overview_data *d, const l2w_web_request *req, l2w_err *er
     };
     for (size_t i = 0; st == L2W_OK && i < sizeof reads / sizeof reads[0]; i++)
         st = l2w_db_exec(db, reads[i].out, reads[i].sql, 0, NULL, err);
+    if (st == L2W_OK)
+        st = l2w_dash_endpoints_load(db, &d->endpoints, err);
     if (st == L2W_OK && req->cfg->channels.enabled)
         st = l2w_db_exec(db, &d->channels, channels_sql, 0, NULL, err);
     l2w_db_pool_release(req->pool, db);
     return st;
 }
 
-static void render_chains(FILE *f, const PGresult *res)
+static void render_chains(FILE *f, const PGresult *res, const PGresult *endpoints)
 {
     fputs("<section><h2>Chains</h2><div class=\"scroll\"><table id=\"chains\">\n<thead><tr><th>Name</th>"
           "<th>Role</th><th>Chain ID</th><th class=\"num\">Head</th><th class=\"num\">Checkpoint</th>"
-          "<th class=\"num\">Lag</th><th>Updated</th></tr></thead><tbody>\n",
+          "<th class=\"num\">Lag</th><th>Updated</th><th>Endpoints</th></tr></thead><tbody>\n",
           f);
     int n = PQntuples(res);
     for (int i = 0; i < n; i++) {
@@ -148,10 +153,11 @@ static void render_chains(FILE *f, const PGresult *res)
         l2w_html_cell(f, res, i, 4, "num");
         l2w_html_cell(f, res, i, 5, "num");
         l2w_html_cell(f, res, i, 6, NULL);
+        l2w_dash_endpoints_cell(f, endpoints, PQgetvalue(res, i, 0));
         fputs("</tr>\n", f);
     }
     if (n == 0)
-        l2w_html_empty_row(f, 7, "No chains yet.");
+        l2w_html_empty_row(f, 8, "No chains yet.");
     fputs("</tbody></table></div></section>\n", f);
 }
 
@@ -348,7 +354,7 @@ static l2w_status render_page(l2w_web_response *resp, const l2w_web_request *req
         if (db_down) {
             l2w_html_page_db_down(&page);
         } else {
-            render_chains(page.f, d.chains);
+            render_chains(page.f, d.chains, d.endpoints);
             render_open(page.f, d.open);
             render_alerts(page.f, d.alerts);
             render_responder(page.f, &d);

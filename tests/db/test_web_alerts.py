@@ -149,6 +149,12 @@ def insert_chain_facts(db):
             f" recomputed_root) VALUES ('l1', {h}, 3, 'op-local', decode(repeat('44', 20), 'hex'), 7, 1800,"
             " decode(repeat('55', 32), 'hex'), 1700000000, 99, decode(repeat('33', 32), 'hex'), 2,"
             " decode(repeat('66', 32), 'hex'))")
+    # l1's endpoints (sql/0018): one in use, one resting after a fault; op-local has none stored yet.
+    db.rows("INSERT INTO chain_endpoints (chain, endpoint_index, label, state, score, head_number, head_seen_at,"
+            " resting_until, last_fault, last_fault_at, requests, faults) VALUES"
+            " ('l1', 0, '0:a.example', 'in_use', 0.97, 120, now(), NULL, NULL, NULL, 40, 0),"
+            " ('l1', 1, '1:b.example', 'resting', 0.41, NULL, NULL, now() + interval '4 seconds', 'timeout',"
+            " now(), 9, 3)")
 
 
 def test_http_routes(migrated, receivers, webalerts):
@@ -169,10 +175,15 @@ def test_http_routes(migrated, receivers, webalerts):
     assert [c["name"] for c in chains] == ["l1", "op-local"]
     l1 = chains[0]
     assert set(l1) == {"name", "chain_id", "role", "l1", "head_number", "synced_number", "lag", "head_seen_at",
-                       "updated_at"}
+                       "updated_at", "endpoints"}
     assert (l1["chain_id"], l1["role"], l1["l1"], l1["head_number"], l1["synced_number"], l1["lag"]) == \
         (900, "l1", None, 120, 100, 20)
     assert RFC3339_UTC.match(l1["head_seen_at"]) and RFC3339_UTC.match(l1["updated_at"])
+    # Its endpoints as stored, in index order (tests/db/test_web_chain_endpoints.py has the rest).
+    assert [(e["index"], e["label"], e["state"], e["healthy"], e["last_fault"]) for e in l1["endpoints"]] == \
+        [(0, "0:a.example", "in_use", True, None), (1, "1:b.example", "resting", False, "timeout")]
+    assert all(RFC3339_UTC.match(e["updated_at"]) for e in l1["endpoints"])
+    assert chains[1]["endpoints"] == []
     assert chains[1]["l1"] == "l1" and chains[1]["lag"] is None and chains[1]["head_seen_at"] is None
 
     # Findings: newest first, the documented shape

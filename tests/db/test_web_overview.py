@@ -172,8 +172,9 @@ def test_overview_of_an_empty_database(migrated, webalerts):
 
 OVERVIEW_STATEMENTS = ["chains_sql", "open_sql", "alerts_sql", "responder_sql", "in_flight_sql", "mined_sql",
                        "rollups_sql", "channels_sql"]
-# Tables that stay a handful of rows: one per chain, one per API client.
-SMALL = {"chains", "channel_clients"}
+# Tables that stay a handful of rows: one per chain, one per API client,
+# one per RPC endpoint.
+SMALL = {"chains", "channel_clients", "chain_endpoints"}
 
 
 def test_every_overview_statement_reads_an_index(migrated):
@@ -184,6 +185,8 @@ def test_every_overview_statement_reads_an_index(migrated):
         sql = c_statement("web/routes_dashboard.c", name)
         out = migrated.rows(f"SET enable_seqscan = off; EXPLAIN {sql}")
         plans[name] = "\n".join(r[0] for r in out)
+    sql = c_statement("web/routes_dashboard_endpoints.c", "endpoints_sql")
+    plans["endpoints_sql"] = "\n".join(r[0] for r in migrated.rows(f"SET enable_seqscan = off; EXPLAIN {sql}"))
     for name, plan in plans.items():
         scanned = set(re.findall(r"Seq Scan on (\w+)", plan))
         assert scanned <= SMALL, f"{name} reads {scanned - SMALL} whole:\n{plan}"

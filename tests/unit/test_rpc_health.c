@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "collector/rpc.h"
 #include "collector/rpc_health.h"
@@ -711,6 +712,145 @@ static void test_client_batches_move_on_endpoint_faults_only(void)
     fake_world_stop(&w);
 }
 
+/* ---- the snapshot (l2w_rpc_snapshot): what the API and dashboard show ---- */
+
+static void test_states_through_checks_faults_rest_and_recovery(void)
+{
+    l2w_rpc_health h;
+    l2w_rpc_health_init(&h, 3, 20, true);
+    for (size_t k = 0; k < 3; k++)
+        CHECK(l2w_rpc_health_state(&h, k, 0, T0) == L2W_RPC_EP_UNCHECKED);
+    l2w_rpc_health_chain_checked(&h, 0, true, T0);
+    l2w_rpc_health_chain_checked(&h, 1, true, T0);
+    CHECK(l2w_rpc_health_state(&h, 0, 0, T0) == L2W_RPC_EP_IN_USE);
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0) == L2W_RPC_EP_STANDBY);
+    CHECK(l2w_rpc_health_state(&h, 1, 1, T0) == L2W_RPC_EP_IN_USE);
+    /* A fault rests it for 1 s; then its chain is to be checked again. */
+    (void)l2w_rpc_health_failure(&h, 1, L2W_RPC_FAULT_TIMEOUT, T0);
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0 + 999) == L2W_RPC_EP_RESTING);
+    CHECK(l2w_rpc_health_state(&h, 1, 1, T0 + 999) == L2W_RPC_EP_RESTING); /* even the one in use */
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0 + 1000) == L2W_RPC_EP_UNCHECKED);
+    l2w_rpc_health_chain_checked(&h, 1, true, T0 + 1000);
+    l2w_rpc_health_success(&h, 1, T0 + 1000);
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0 + 1000) == L2W_RPC_EP_STANDBY);
+    /* Behind while its head is more than 20 blocks short, back when it catches up. */
+    l2w_rpc_health_head(&h, 0, 1000, T0 + 1000);
+    l2w_rpc_health_head(&h, 1, 979, T0 + 1000);
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0 + 1000) == L2W_RPC_EP_BEHIND);
+    l2w_rpc_health_head(&h, 1, 980, T0 + 1001);
+    CHECK(l2w_rpc_health_state(&h, 1, 0, T0 + 1001) == L2W_RPC_EP_STANDBY);
+    /* Another chain: wrong_chain, past its minute too, until checked again. */
+    l2w_rpc_health_chain_checked(&h, 2, false, T0);
+    CHECK(l2w_rpc_health_state(&h, 2, 0, T0 + 1) == L2W_RPC_EP_WRONG_CHAIN);
+    CHECK(l2w_rpc_health_state(&h, 2, 0, T0 + L2W_RPC_WRONG_CHAIN_RETRY_MS + 1) == L2W_RPC_EP_WRONG_CHAIN);
+    l2w_rpc_health_chain_checked(&h, 2, true, T0 + L2W_RPC_WRONG_CHAIN_RETRY_MS + 1);
+    CHECK(l2w_rpc_health_state(&h, 2, 0, T0 + L2W_RPC_WRONG_CHAIN_RETRY_MS + 1) == L2W_RPC_EP_STANDBY);
+    CHECK(l2w_rpc_health_state(&h, 7, 0, T0) == L2W_RPC_EP_UNCHECKED); /* past the end: no crash */
+    /* The names are the database's CHECK list (sql/0018). */
+    const char *names[] = {"in_use", "standby", "resting", "behind", "wrong_chain", "unchecked"};
+    for (int k = 0; k < L2W_RPC_EP_STATE_COUNT; k++)
+        CHECK(strcmp(l2w_rpc_endpoint_state_name((l2w_rpc_endpoint_state)k), names[k]) == 0);
+}
+
+static uint64_t wall_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool label_is_safe(const char *label)
+{
+    return !strstr(label, "SECRET") && !strstr(label, "KEY") && !strstr(label, "/") && !strstr(label, "?") &&
+           !strstr(label, "pw") && !strstr(label, "@");
+}
+
+static void test_snapshot_labels_never_carry_the_key(void)
+{
+    const char *urls[] = {"https://user:pw@rpc.example:8545/v2/KEY?apikey=QKEY#frag",
+                          "http://127.0.0.1:1/?key=KEY", "wss://node.example/KEY"};
+    l2w_rpc_options opt = {.chain = "unit", .urls = urls, .n_urls = 3, .timeout_ms = 500, .expected_chain_id = 1};
+    l2w_rpc *rpc = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_rpc_create(&rpc, &opt, &err) == L2W_OK);
+    if (!rpc)
+        return;
+    l2w_rpc_endpoint_snapshot snap[L2W_RPC_MAX_ENDPOINTS];
+    size_t n = 0;
+    l2w_rpc_snapshot(rpc, snap, 2, &n);
+    CHECK(n == 2); /* capped */
+    l2w_rpc_snapshot(rpc, snap, L2W_RPC_MAX_ENDPOINTS, &n);
+    CHECK(n == 3);
+    CHECK(strcmp(snap[0].label, "0:rpc.example") == 0);
+    CHECK(strcmp(snap[1].label, "1:127.0.0.1") == 0);
+    CHECK(strcmp(snap[2].label, "2:node.example") == 0);
+    for (size_t i = 0; i < n; i++) {
+        CHECK_MSG(label_is_safe(snap[i].label), "%s", snap[i].label);
+        CHECK(snap[i].index == i && snap[i].state == L2W_RPC_EP_UNCHECKED && !snap[i].has_fault);
+        CHECK(snap[i].requests == 0 && snap[i].faults == 0 && snap[i].score == 1.0 && !snap[i].head_known);
+    }
+    l2w_rpc_destroy(rpc);
+}
+
+static const l2w_rpc_endpoint_snapshot *snap_of(l2w_rpc *rpc, l2w_rpc_endpoint_snapshot *snap, size_t i)
+{
+    size_t n = 0;
+    l2w_rpc_snapshot(rpc, snap, L2W_RPC_MAX_ENDPOINTS, &n);
+    return i < n ? &snap[i] : NULL;
+}
+
+static void test_client_snapshot_after_a_fault_rest_and_recovery(void)
+{
+    fake_world w;
+    if (!fake_world_start(&w, 20)) {
+        CHECK_MSG(false, "cannot start the fake endpoints");
+        fake_world_stop(&w);
+        return;
+    }
+    l2w_status st;
+    l2w_err err = {{0}};
+    l2w_rpc_endpoint_snapshot snap[L2W_RPC_MAX_ENDPOINTS];
+    CHECK(whoami(w.rpc, &st, &err) == 0);
+    const l2w_rpc_endpoint_snapshot *s0 = snap_of(w.rpc, snap, 0);
+    CHECK(s0 && s0->state == L2W_RPC_EP_IN_USE && s0->requests == 2 && s0->faults == 0); /* chain id, call */
+    CHECK(snap[1].state == L2W_RPC_EP_UNCHECKED && snap[1].requests == 0);
+
+    /* 0 fails: the call moves to 1, and 0 rests with its fault on record. */
+    atomic_store(&w.fake[0].mode, FAKE_HTTP_500);
+    uint64_t before = wall_now_ms();
+    CHECK(whoami(w.rpc, &st, &err) == 1);
+    uint64_t after = wall_now_ms();
+    s0 = snap_of(w.rpc, snap, 0);
+    CHECK(s0->state == L2W_RPC_EP_RESTING && s0->has_fault && s0->last_fault == L2W_RPC_FAULT_HTTP_STATUS);
+    CHECK(s0->last_fault_at_ms >= before && s0->last_fault_at_ms <= after);
+    CHECK(s0->resting_until_ms >= before + 900 && s0->resting_until_ms <= after + 1100);
+    CHECK(s0->faults == 1 && s0->score < 1.0);
+    CHECK(snap[1].state == L2W_RPC_EP_IN_USE && !snap[1].has_fault && snap[1].score == 1.0);
+    CHECK(snap[2].state == L2W_RPC_EP_UNCHECKED);
+
+    /* The rest ends: not trusted until its chain is checked again. */
+    atomic_store(&w.fake[0].mode, FAKE_OK);
+    struct timespec pause = {1, 150 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    s0 = snap_of(w.rpc, snap, 0);
+    CHECK(s0->state == L2W_RPC_EP_UNCHECKED && s0->resting_until_ms == 0);
+    /* Asked again (pinned, as the agreement check does), it is healthy on standby. */
+    l2w_rpc_pin(w.rpc, 0);
+    CHECK(whoami(w.rpc, &st, &err) == 0);
+    l2w_rpc_unpin(w.rpc);
+    s0 = snap_of(w.rpc, snap, 0);
+    CHECK(s0->state == L2W_RPC_EP_STANDBY && s0->has_fault && s0->faults == 1);
+    CHECK(snap[1].state == L2W_RPC_EP_IN_USE);
+    /* Heads seen through eth_blockNumber answers are reported. */
+    json_t *res = NULL;
+    CHECK(l2w_rpc_call(w.rpc, &res, "eth_blockNumber", NULL, &err) == L2W_OK);
+    json_decref(res);
+    CHECK(snap_of(w.rpc, snap, 1)->head_known && snap[1].head == 1000 && snap[1].head_at_ms >= before);
+    for (size_t i = 0; i < N_FAKES; i++)
+        CHECK_MSG(label_is_safe(snap[i].label), "%s", snap[i].label);
+    fake_world_stop(&w);
+}
+
 int main(void)
 {
     RUN(test_fresh_endpoints_are_spotless_and_the_first_is_picked);
@@ -725,9 +865,12 @@ int main(void)
     RUN(test_fault_names_are_metric_labels);
     RUN(test_random_histories_keep_the_invariants);
     RUN(test_url_forms_never_carry_the_key);
+    RUN(test_states_through_checks_faults_rest_and_recovery);
+    RUN(test_snapshot_labels_never_carry_the_key);
     l2w_log_set_level(L2W_LOG_BROKEN); /* the skipped endpoints' lines are expected */
     RUN(test_client_fails_over_pins_and_picks);
     RUN(test_client_skips_another_chain_and_a_lagging_head);
     RUN(test_client_batches_move_on_endpoint_faults_only);
+    RUN(test_client_snapshot_after_a_fault_rest_and_recovery);
     return l2w_test_finish();
 }
