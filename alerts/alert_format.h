@@ -12,7 +12,9 @@
  *
  * An alert payload is the finding document (the finding_documents view:
  * id, kind, severity, chain, title, summary, evidence{...}, block_number
- * (decimal text or null), tx_hash (0x hex or null), detected_at (ISO 8601
+ * (decimal text or null), block_chain (the chain block_number is on, or
+ * null), tx_hash (0x hex or null), tx_chain (the chain tx_hash is on, or
+ * null), detected_at (ISO 8601
  * UTC), status (open|resolved|retracted), response (object or null)) plus
  * "event": raised, retracted, resolved, escalated, repeat, challenge_active,
  * challenge_expired, response_dry_run, response_sent, response_landed,
@@ -20,14 +22,24 @@
  * untrusted: a missing or mistyped field is an L2W_ERR_INVALID naming it,
  * never a crash. */
 
+/* The block explorer of the chain named chain: its base URL (tx:
+ * <base>/tx/<hash>, block: <base>/block/<number>), or NULL when the chain
+ * has none or is unknown. ctx is the batch's explorers_ctx; the URL must
+ * stay valid while the batch is formatted. */
+typedef const char *(*l2w_explorer_lookup)(const void *ctx, const char *chain);
+
 typedef struct {
     /* Payloads, at least one. More than one only for a group: "raised"
      * alerts of one kind on one chain that came within the group window. */
     const json_t *const *alerts;
     size_t n;
     const char *dashboard_url;  /* NULL, or the dashboard's base URL without a trailing '/' */
-    const char *explorer_url;   /* NULL, or the block explorer of the alerts' chain (tx: <base>/tx/<hash>,
-                                   block: <base>/block/<number>) */
+    /* Explorers by chain name, NULL for none. A block or transaction is
+     * linked to the explorer of the chain it is on (block_chain, tx_chain),
+     * which is not always the finding's: an output root's proposal is an L1
+     * transaction about an L2 block. */
+    l2w_explorer_lookup explorers;
+    const void *explorers_ctx;
     int64_t now;                /* unix seconds: "now" where a format needs it (Alertmanager endsAt) */
 } l2w_alert_batch;
 
@@ -36,12 +48,15 @@ typedef struct {
 
 /* Each formatter reads b's payloads (L2W_ERR_INVALID naming the field when
  * one is malformed, when b->n is 0, when a group mixes kinds or chains, or
- * when dashboard_url or explorer_url is not a plain http(s) URL of at most
- * 512 bytes, as they are written into markup) and writes one request body into
+ * when dashboard_url or an explorer URL a link needs is not a plain http(s)
+ * URL of at most 512 bytes, as they are written into markup) and writes one request body into
  * *out, NUL-terminated and malloc'd: the caller frees it with free(). On
  * failure *out is NULL. Text that came from a payload is escaped for the
  * sink's markup and cut (with "…", at a character boundary) to the sink's
- * documented limits. */
+ * documented limits. A block or transaction on another chain than the
+ * finding's is named with its chain ("… on ethereum"); one whose chain is
+ * unknown (a payload queued before l2watch said it) or has no explorer is
+ * shown without a link. */
 
 /* Slack incoming webhook: {"text": fallback, "blocks": [...]}. One alert:
  * a header (severity and title, <= 150 characters), a section of fields
@@ -71,7 +86,8 @@ L2W_MUST_CHECK l2w_status l2w_format_pagerduty(char **body, const l2w_alert_batc
 /* Alertmanager API v2, POST /api/v2/alerts: an array with one alert per
  * payload. labels: alertname "l2watch_<kind>", kind, severity, chain,
  * finding_id, source "l2watch"; annotations: summary (title), description
- * (summary), event, dashboard and tx (links, when known); startsAt the
+ * (summary), event, dashboard, tx and block (links, when known), tx_chain
+ * and block_chain (when known); startsAt the
  * finding's detected_at; endsAt b->now for a resolved or retracted event
  * (or a finding no longer open), else b->now + 30 days so that an open
  * finding stays active until l2watch ends it (without endsAt Alertmanager

@@ -40,9 +40,13 @@ static json_t *alert_json(const l2w_fmt_alert *a, const char *ends)
                                "severity", l2w_severity_name(a->severity), "chain", a->chain, "finding_id", id,
                                "source", "l2watch");
     /* Annotations are not part of the alert's identity: the newest wins. */
-    json_t *annotations = json_pack("{s:s, s:s, s:s, s:s*, s:s*}", "summary", a->title[0] ? a->title : a->kind,
-                                    "description", a->summary, "event", a->event_name, "dashboard", a->finding_url,
-                                    "tx", a->tx_url);
+    /* tx and block link to the explorer of the chain each is on, which
+     * tx_chain and block_chain name (the chain label is the finding's). */
+    json_t *annotations =
+        json_pack("{s:s, s:s, s:s, s:s*, s:s*, s:s*, s:s*, s:s*}", "summary", a->title[0] ? a->title : a->kind,
+                  "description", a->summary, "event", a->event_name, "dashboard", a->finding_url, "tx", a->tx_url,
+                  "tx_chain", a->tx_hash ? a->tx_chain : NULL, "block", a->block_url, "block_chain",
+                  a->block_number ? a->block_chain : NULL);
     return json_pack("{s:o, s:o, s:s, s:s, s:s*}", "labels", labels, "annotations", annotations, "startsAt",
                      a->detected_at, "endsAt", ends, "generatorURL", a->finding_url);
 }

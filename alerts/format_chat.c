@@ -47,8 +47,10 @@ static void put_headline(l2w_fmt_str *s, l2w_markup m, const l2w_fmt_batch *fb, 
 }
 
 /* A block or tx reference: linked when the explorer is known, the hash
- * shortened only where a link keeps it whole. */
-static void put_ref(l2w_fmt_str *s, l2w_markup m, const char *value, const char *url, bool is_hash)
+ * shortened only where a link keeps it whole, followed by its chain when
+ * that is not the finding's (other). */
+static void put_ref(l2w_fmt_str *s, l2w_markup m, const char *value, const char *url, bool is_hash,
+                    const char *other)
 {
     char hash[16];
     if (!value) {
@@ -56,6 +58,7 @@ static void put_ref(l2w_fmt_str *s, l2w_markup m, const char *value, const char 
         return;
     }
     l2w_fmt_link(s, m, url, is_hash && url ? l2w_fmt_short_hash(hash, value) : value, 80);
+    l2w_fmt_on_chain(s, m, other);
 }
 
 static void put_more(l2w_fmt_str *s, size_t left)
@@ -107,9 +110,9 @@ static int dc_fixed_fields(json_t *fields, size_t *used, const l2w_fmt_alert *a)
     rc |= dc_field(fields, used, "Chain", &v, true);
     l2w_fmt_rawf(&v, "%s (finding %s)", a->event_name, a->status_name);
     rc |= dc_field(fields, used, "Event", &v, true);
-    put_ref(&v, L2W_MARKUP_DISCORD, a->block_number, a->block_url, false);
+    put_ref(&v, L2W_MARKUP_DISCORD, a->block_number, a->block_url, false, l2w_fmt_other_chain(a, a->block_chain));
     rc |= dc_field(fields, used, "Block", &v, true);
-    put_ref(&v, L2W_MARKUP_DISCORD, a->tx_hash, a->tx_url, true);
+    put_ref(&v, L2W_MARKUP_DISCORD, a->tx_hash, a->tx_url, true, l2w_fmt_other_chain(a, a->tx_chain));
     rc |= dc_field(fields, used, "Tx", &v, true);
     return rc;
 }
@@ -272,9 +275,9 @@ static void tg_where(l2w_fmt_str *s, const l2w_fmt_alert *a)
     l2w_fmt_rawf(s, "\n<code>%s</code> on <b>", a->kind);
     l2w_fmt_text(s, a->chain, L2W_FMT_ENTITIES | L2W_FMT_ONE_LINE, 128);
     l2w_fmt_rawf(s, "</b>" DOT "%s (finding %s)\nBlock ", a->event_name, a->status_name);
-    put_ref(s, L2W_MARKUP_HTML, a->block_number, a->block_url, false);
+    put_ref(s, L2W_MARKUP_HTML, a->block_number, a->block_url, false, l2w_fmt_other_chain(a, a->block_chain));
     l2w_fmt_raw(s, DOT "Tx ");
-    put_ref(s, L2W_MARKUP_HTML, a->tx_hash, a->tx_url, true);
+    put_ref(s, L2W_MARKUP_HTML, a->tx_hash, a->tx_url, true, l2w_fmt_other_chain(a, a->tx_chain));
 }
 
 /* Evidence lines while they fit in max units, then how many did not. */

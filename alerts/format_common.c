@@ -110,6 +110,12 @@ static l2w_status member_optional_text(const char **out, const json_t *doc, cons
     return *out ? L2W_OK : L2W_ERR_INVALID;
 }
 
+/* A chain name as the payload's chain is checked. */
+static bool chain_name_ok(const char *c)
+{
+    return c[0] && strlen(c) <= CHAIN_MAX && !has_control(c);
+}
+
 static l2w_status read_identity(l2w_fmt_alert *a, const json_t *doc, const char *path, l2w_err *err)
 {
     const json_t *id = member(doc, path, "id", err);
@@ -133,7 +139,7 @@ static l2w_status read_identity(l2w_fmt_alert *a, const json_t *doc, const char 
     a->severity = (l2w_severity)sev;
     if (!(a->chain = member_text(doc, path, "chain", err)))
         return L2W_ERR_INVALID;
-    if (!a->chain[0] || strlen(a->chain) > CHAIN_MAX || has_control(a->chain))
+    if (!chain_name_ok(a->chain))
         return l2w_jpath_invalid(err, "%s.chain: empty, longer than %d bytes or with control characters", path,
                                  CHAIN_MAX);
     return L2W_OK;
@@ -157,6 +163,17 @@ static l2w_status read_facts(l2w_fmt_alert *a, const json_t *doc, const char *pa
     if (a->tx_hash && (strlen(a->tx_hash) != 66 || strncmp(a->tx_hash, "0x", 2) != 0 ||
                        !all_of(a->tx_hash, 2, "0123456789abcdefABCDEF")))
         return l2w_jpath_invalid(err, "%s.tx_hash: not a 0x transaction hash", path);
+    /* Absent in payloads queued before the document said them: then the
+     * chain is unknown and the block or transaction goes unlinked. */
+    if (member_optional_text(&a->block_chain, doc, path, "block_chain", err) != L2W_OK ||
+        member_optional_text(&a->tx_chain, doc, path, "tx_chain", err) != L2W_OK)
+        return L2W_ERR_INVALID;
+    if (a->block_chain && !chain_name_ok(a->block_chain))
+        return l2w_jpath_invalid(err, "%s.block_chain: empty, longer than %d bytes or with control characters",
+                                 path, CHAIN_MAX);
+    if (a->tx_chain && !chain_name_ok(a->tx_chain))
+        return l2w_jpath_invalid(err, "%s.tx_chain: empty, longer than %d bytes or with control characters", path,
+                                 CHAIN_MAX);
     if (!(a->detected_at = member_text(doc, path, "detected_at", err)))
         return L2W_ERR_INVALID;
     l2w_err why = {{0}};
@@ -222,15 +239,36 @@ static l2w_status join_url(char **out, const char *base, const char *a, const ch
     return L2W_OK;
 }
 
-static l2w_status make_links(l2w_fmt_alert *a, const l2w_alert_batch *b)
+/* The explorer of chain for a link at path ("alerts[0].tx_chain"): NULL
+ * when the chain is not said or has none; a URL unfit for markup is refused. */
+static l2w_status explorer_of(const char **url, const l2w_alert_batch *b, const char *chain, const char *path,
+                              const char *key, l2w_err *err)
+{
+    *url = chain && b->explorers ? b->explorers(b->explorers_ctx, chain) : NULL;
+    char what[CHAIN_MAX + 96];
+    snprintf(what, sizeof what, "%s.%s: the explorer_url of %s", path, key, chain ? chain : "");
+    return check_url(*url, what, err);
+}
+
+static l2w_status make_links(l2w_fmt_alert *a, const l2w_alert_batch *b, const char *path, l2w_err *err)
 {
     char id[24];
+    const char *tx_base = NULL, *block_base = NULL;
     snprintf(id, sizeof id, "%" PRId64, a->id);
-    l2w_status st = join_url(&a->finding_url, b->dashboard_url, L2W_ALERT_FINDING_PATH, id);
+    l2w_status st = L2W_OK;
+    if (a->tx_hash)
+        st = explorer_of(&tx_base, b, a->tx_chain, path, "tx_chain", err);
+    if (st == L2W_OK && a->block_number)
+        st = explorer_of(&block_base, b, a->block_chain, path, "block_chain", err);
+    if (st != L2W_OK)
+        return st;
+    st = join_url(&a->finding_url, b->dashboard_url, L2W_ALERT_FINDING_PATH, id);
     if (st == L2W_OK)
-        st = join_url(&a->tx_url, b->explorer_url, "/tx/", a->tx_hash);
+        st = join_url(&a->tx_url, tx_base, "/tx/", a->tx_hash);
     if (st == L2W_OK)
-        st = join_url(&a->block_url, b->explorer_url, "/block/", a->block_number);
+        st = join_url(&a->block_url, block_base, "/block/", a->block_number);
+    if (st != L2W_OK)
+        l2w_err_set(err, "%s: out of memory", path);
     return st;
 }
 
@@ -248,8 +286,8 @@ static l2w_status read_alert(l2w_fmt_alert *a, const json_t *doc, size_t i, cons
         st = read_facts(a, doc, path, err);
     if (st == L2W_OK)
         st = read_state(a, doc, path, err);
-    if (st == L2W_OK && (st = make_links(a, b)) != L2W_OK)
-        l2w_err_set(err, "%s: out of memory", path);
+    if (st == L2W_OK)
+        st = make_links(a, b, path, err);
     return st;
 }
 
@@ -259,8 +297,6 @@ l2w_status l2w_fmt_batch_read(l2w_fmt_batch *out, const l2w_alert_batch *b, l2w_
     if (!b || !b->alerts || b->n == 0)
         return l2w_jpath_invalid(err, "alerts: none given (n = 0)");
     l2w_status st = check_url(b->dashboard_url, "dashboard_url", err);
-    if (st == L2W_OK)
-        st = check_url(b->explorer_url, "explorer_url", err);
     if (st != L2W_OK)
         return st;
     if (!(out->a = calloc(b->n, sizeof *out->a))) {
@@ -313,6 +349,11 @@ l2w_status l2w_fmt_begin(char **body, l2w_fmt_batch *fb, char **headline, const 
 }
 
 /* ---- words ---- */
+
+const char *l2w_fmt_other_chain(const l2w_fmt_alert *a, const char *ref_chain)
+{
+    return ref_chain && strcmp(ref_chain, a->chain) != 0 ? ref_chain : NULL;
+}
 
 const char *l2w_fmt_event_prefix(l2w_alert_event ev)
 {
@@ -602,6 +643,14 @@ const char *l2w_fmt_short_hash(char out[16], const char *hash)
     return out;
 }
 
+void l2w_fmt_on_chain(l2w_fmt_str *s, l2w_markup m, const char *chain)
+{
+    if (!chain)
+        return;
+    l2w_fmt_raw(s, " on ");
+    l2w_fmt_text(s, chain, l2w_fmt_markup_escape(m) | L2W_FMT_ONE_LINE, CHAIN_MAX);
+}
+
 void l2w_fmt_finding_line(l2w_fmt_str *s, l2w_markup m, const l2w_fmt_alert *a, size_t title_max)
 {
     char label[32], hash[16];
@@ -615,10 +664,12 @@ void l2w_fmt_finding_line(l2w_fmt_str *s, l2w_markup m, const l2w_fmt_alert *a, 
     if (a->block_number) {
         l2w_fmt_raw(s, " \xc2\xb7 block ");
         l2w_fmt_link(s, m, a->block_url, a->block_number, BLOCK_DIGITS_MAX);
+        l2w_fmt_on_chain(s, m, l2w_fmt_other_chain(a, a->block_chain));
     }
     if (a->tx_hash) {
         l2w_fmt_raw(s, " \xc2\xb7 tx ");
         l2w_fmt_link(s, m, a->tx_url, l2w_fmt_short_hash(hash, a->tx_hash), sizeof hash);
+        l2w_fmt_on_chain(s, m, l2w_fmt_other_chain(a, a->tx_chain));
     }
 }
 

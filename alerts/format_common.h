@@ -47,7 +47,9 @@ typedef struct {
     const char *summary;
     const json_t *evidence;    /* an object */
     const char *block_number;  /* 1..78 decimal digits, or NULL */
+    const char *block_chain;   /* the chain block_number is on (as chain), or NULL when not said */
     const char *tx_hash;       /* 0x and 64 hex digits, or NULL */
+    const char *tx_chain;      /* the chain tx_hash is on (as chain), or NULL when not said */
     const char *detected_at;   /* YYYY-MM-DDTHH:MM:SS[.f+]Z, an RFC 3339 UTC time */
     int64_t detected_unix;     /* its whole seconds */
     l2w_finding_status status;
@@ -56,8 +58,8 @@ typedef struct {
     const char *event_name;
     const json_t *response;    /* an object, or NULL */
     char *finding_url;         /* <dashboard_url>/api/v1/findings/<id>, or NULL without a dashboard */
-    char *tx_url;              /* <explorer_url>/tx/<hash>, or NULL */
-    char *block_url;           /* <explorer_url>/block/<number>, or NULL */
+    char *tx_url;              /* <explorer of tx_chain>/tx/<hash>, or NULL */
+    char *block_url;           /* <explorer of block_chain>/block/<number>, or NULL */
 } l2w_fmt_alert;
 
 typedef struct {
@@ -71,9 +73,9 @@ typedef struct {
 /* Reads and checks every payload of b: n >= 1, every documented field of the
  * right type and form, and for a group (n > 1) one kind on one chain. A
  * malformed payload is L2W_ERR_INVALID with the field's path in err
- * ("alerts[1].kind: missing"); a dashboard_url or explorer_url that is not a
- * plain http(s) URL of at most 512 bytes is L2W_ERR_INVALID too (it is
- * written into markup). On success out is freed with l2w_fmt_batch_free. */
+ * ("alerts[1].kind: missing"); a dashboard_url, or an explorer URL a link
+ * needs, that is not a plain http(s) URL of at most 512 bytes is
+ * L2W_ERR_INVALID too (it is written into markup). On success out is freed with l2w_fmt_batch_free. */
 L2W_MUST_CHECK l2w_status l2w_fmt_batch_read(l2w_fmt_batch *out, const l2w_alert_batch *b, l2w_err *err);
 void l2w_fmt_batch_free(l2w_fmt_batch *fb);
 /* How a chat formatter starts: *body = NULL, b read into fb (as
@@ -81,6 +83,11 @@ void l2w_fmt_batch_free(l2w_fmt_batch *fb);
  * On failure there is nothing to free. */
 L2W_MUST_CHECK l2w_status l2w_fmt_begin(char **body, l2w_fmt_batch *fb, char **headline, const l2w_alert_batch *b,
                                         l2w_err *err);
+
+/* The chain to name beside a block or transaction on ref_chain (a's
+ * block_chain or tx_chain): ref_chain when it is not a's own chain, else
+ * NULL (the reader assumes the finding's chain). */
+const char *l2w_fmt_other_chain(const l2w_fmt_alert *a, const char *ref_chain);
 
 /* "" for raised, else what the event says about the finding, to put before
  * its title: "Resolved: ", "Retracted: ", "Escalated: ", "Still open: " ... */
@@ -153,8 +160,12 @@ unsigned l2w_fmt_markup_escape(l2w_markup m);
 void l2w_fmt_link(l2w_fmt_str *s, l2w_markup m, const char *url, const char *label, size_t max_units);
 /* Our own text in bold. */
 void l2w_fmt_bold(l2w_fmt_str *s, l2w_markup m, const char *text);
+/* " on <chain>" (chain escaped for m) when chain is not NULL: what follows
+ * a block or transaction on another chain than the finding's. */
+void l2w_fmt_on_chain(l2w_fmt_str *s, l2w_markup m, const char *chain);
 /* One line about a finding of a group: "#17 · CRITICAL · <prefix><title> ·
- * block N · tx 0xabcd…1234", linked where URLs are known, the title cut to
+ * block N · tx 0xabcd…1234 on <chain>" (a chain named only when it is
+ * not the finding's), linked where URLs are known, the title cut to
  * title_max units. */
 void l2w_fmt_finding_line(l2w_fmt_str *s, l2w_markup m, const l2w_fmt_alert *a, size_t title_max);
 /* The group's finding lines, one a line, while they fit in max_units

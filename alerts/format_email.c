@@ -193,6 +193,19 @@ static void put_row(l2w_fmt_str *s, const char *label, const char *value)
     l2w_fmt_raw(s, "\n");
 }
 
+/* A block or transaction row: put_row's, then " on <chain>" when it is on
+ * another chain than the finding's. */
+static void put_ref_row(l2w_fmt_str *s, const char *label, const char *value, const char *other)
+{
+    l2w_fmt_rawf(s, "  %-13s", label);
+    l2w_fmt_text(s, value ? value : "-", L2W_FMT_ONE_LINE, SIZE_MAX);
+    if (value && other) {
+        l2w_fmt_raw(s, " on ");
+        l2w_fmt_text(s, other, L2W_FMT_ONE_LINE, SIZE_MAX);
+    }
+    l2w_fmt_raw(s, "\n");
+}
+
 /* "  key: value" for each member; nested values as compact JSON. */
 static l2w_status put_members(l2w_fmt_str *s, const char *heading, const json_t *obj)
 {
@@ -230,8 +243,8 @@ static l2w_status put_alert(l2w_fmt_str *s, const l2w_fmt_alert *a)
     put_row(s, "Event:", a->event_name);
     l2w_fmt_raw(s, "Where\n");
     put_row(s, "Chain:", a->chain);
-    put_row(s, "Block:", a->block_number);
-    put_row(s, "Transaction:", a->tx_hash);
+    put_ref_row(s, "Block:", a->block_number, l2w_fmt_other_chain(a, a->block_chain));
+    put_ref_row(s, "Transaction:", a->tx_hash, l2w_fmt_other_chain(a, a->tx_chain));
     put_row(s, "Detected at:", a->detected_at);
     l2w_status st = put_members(s, "Evidence", a->evidence);
     if (st == L2W_OK)

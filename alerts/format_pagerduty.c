@@ -55,10 +55,23 @@ static l2w_status summary_text(char **out, const l2w_fmt_alert *a)
 
 static json_t *custom_details(const l2w_fmt_alert *a)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s, s:O, s:O*}", "finding_id", (json_int_t)a->id,
-                     "kind", a->kind, "event", a->event_name, "status", a->status_name, "summary", a->summary,
-                     "block_number", a->block_number, "tx_hash", a->tx_hash, "detected_at", a->detected_at,
-                     "evidence", a->evidence, "response", a->response);
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s*, s:s*, s:s*, s:s*, s:s, s:O, s:O*}", "finding_id",
+                     (json_int_t)a->id, "kind", a->kind, "event", a->event_name, "status", a->status_name, "summary",
+                     a->summary, "block_number", a->block_number, "block_chain", a->block_chain, "tx_hash",
+                     a->tx_hash, "tx_chain", a->tx_chain, "detected_at", a->detected_at, "evidence", a->evidence,
+                     "response", a->response);
+}
+
+/* {"href": url, "text": "<what> on the [<chain> ]explorer"}, the chain
+ * named when it is not the finding's. */
+static json_t *explorer_link(const char *url, const char *what, const char *other)
+{
+    char *text = NULL;
+    if (asprintf(&text, "%s on the %s%sexplorer", what, other ? other : "", other ? " " : "") < 0)
+        return NULL;
+    json_t *o = json_pack("{s:s, s:s}", "href", url, "text", text);
+    free(text);
+    return o;
 }
 
 static json_t *links(const l2w_fmt_alert *a)
@@ -69,10 +82,10 @@ static json_t *links(const l2w_fmt_alert *a)
                                                                                           "dashboard")))
         goto fail;
     if (l && a->tx_url &&
-        json_array_append_new(l, json_pack("{s:s, s:s}", "href", a->tx_url, "text", "Transaction on the explorer")))
+        json_array_append_new(l, explorer_link(a->tx_url, "Transaction", l2w_fmt_other_chain(a, a->tx_chain))))
         goto fail;
     if (l && a->block_url &&
-        json_array_append_new(l, json_pack("{s:s, s:s}", "href", a->block_url, "text", "Block on the explorer")))
+        json_array_append_new(l, explorer_link(a->block_url, "Block", l2w_fmt_other_chain(a, a->block_chain))))
         goto fail;
     return l;
 fail:

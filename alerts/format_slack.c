@@ -62,6 +62,19 @@ static int add_field(json_t *fields, const char *label, const char *value, const
     return json_array_append_new(fields, mrkdwn(&s));
 }
 
+/* A block or tx field: add_field's, then " on <chain>" when it is on
+ * another chain than the finding's. */
+static int ref_field(json_t *fields, const char *label, const char *value, const char *url, const char *other)
+{
+    if (!value || !other)
+        return add_field(fields, label, value, url);
+    l2w_fmt_str s = L2W_FMT_STR_INIT;
+    l2w_fmt_rawf(&s, "*%s*\n", label);
+    l2w_fmt_link(&s, L2W_MARKUP_SLACK, url, value, SLACK_FIELD_MAX / 2);
+    l2w_fmt_on_chain(&s, L2W_MARKUP_SLACK, other);
+    return json_array_append_new(fields, mrkdwn(&s));
+}
+
 static json_t *fields_block(const l2w_fmt_alert *a)
 {
     json_t *f = json_array();
@@ -71,7 +84,8 @@ static json_t *fields_block(const l2w_fmt_alert *a)
     const char *tx = a->tx_hash && a->tx_url ? l2w_fmt_short_hash(hash, a->tx_hash) : a->tx_hash;
     if (!f || add_field(f, "Kind", kind, NULL) || add_field(f, "Severity", l2w_severity_name(a->severity), NULL) ||
         add_field(f, "Chain", a->chain, NULL) || add_field(f, "Event", event, NULL) ||
-        add_field(f, "Block", a->block_number, a->block_url) || add_field(f, "Tx", tx, a->tx_url)) {
+        ref_field(f, "Block", a->block_number, a->block_url, l2w_fmt_other_chain(a, a->block_chain)) ||
+        ref_field(f, "Tx", tx, a->tx_url, l2w_fmt_other_chain(a, a->tx_chain))) {
         json_decref(f);
         return NULL;
     }
@@ -123,8 +137,20 @@ static json_t *context_block(const l2w_fmt_alert *a, size_t left)
     l2w_fmt_raw(&s, DOT "detected ");
     l2w_fmt_raw(&s, a->detected_at);
     if (a->tx_url) {
+        const char *other = l2w_fmt_other_chain(a, a->tx_chain);
+        l2w_fmt_str what = L2W_FMT_STR_INIT;
+        char *text = NULL;
+        l2w_fmt_raw(&what, "transaction on the ");
+        if (other) {
+            l2w_fmt_raw(&what, other); /* escaped with the rest by l2w_fmt_link */
+            l2w_fmt_raw(&what, " ");
+        }
+        l2w_fmt_raw(&what, "explorer");
+        if (l2w_fmt_take(&text, &what) != L2W_OK)
+            s.b.failed = 1;
         l2w_fmt_raw(&s, DOT);
-        l2w_fmt_link(&s, L2W_MARKUP_SLACK, a->tx_url, "transaction on the explorer", 40);
+        l2w_fmt_link(&s, L2W_MARKUP_SLACK, a->tx_url, text ? text : "", 200);
+        free(text);
     }
     if (left)
         l2w_fmt_rawf(&s, DOT "%zu more evidence entr%s on the dashboard", left, left == 1 ? "y" : "ies");

@@ -245,6 +245,14 @@ static void parse_row(outbox_row *row, const PGresult *res)
     row->kind = PQgetvalue(res, 0, 8);
 }
 
+/* l2w_explorer_lookup over the configuration (ctx): each chain's
+ * explorer_url, so a block or transaction links to the chain it is on. */
+static const char *config_explorer(const void *ctx, const char *chain)
+{
+    const l2w_chain_config *c = l2w_config_chain((const l2w_config *)ctx, chain);
+    return c ? c->explorer_url : NULL;
+}
+
 /* The stored payloads are alert documents; a malformed one (the database
  * is not trusted either) fails the send with a message, like a sink would.
  * companions: the rest of a grouped burst (column 1 the payload), or NULL. */
@@ -270,11 +278,11 @@ static l2w_status send_row(l2w_alerts *a, const l2w_sink_config *sink, size_t in
         items[i] = doc;
     }
     if (st == L2W_OK) {
-        const l2w_chain_config *chain = l2w_config_chain(a->cfg, row->chain);
         const l2w_alert_batch batch = {.alerts = items,
                                        .n = n,
                                        .dashboard_url = a->cfg->dashboard_url,
-                                       .explorer_url = chain ? chain->explorer_url : NULL,
+                                       .explorers = config_explorer,
+                                       .explorers_ctx = a->cfg,
                                        .now = (int64_t)time(NULL)};
         st = l2w_alert_send(a->client, sink, a->secrets.secrets[index], &batch, row->payload, row->payload_len, key,
                             &a->stopping, err);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "alerts/outbox.h"
@@ -18,15 +19,15 @@ static const l2w_db_stmt insert_finding_stmt = {
     "WITH open AS (SELECT id FROM findings WHERE $12::text IS NOT NULL AND kind = $2 "
     "AND subject = $12 AND status = 'open'), "
     "ins AS (INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, "
-    "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash, subject) "
-    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
+    "evidence, block_number, tx_hash, anchor_chain, anchor_block_hash, subject, block_chain, tx_chain) "
+    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 "
     "WHERE NOT EXISTS (SELECT 1 FROM open) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id) "
     "SELECT id, true FROM ins UNION ALL "
     "SELECT id, false FROM open UNION ALL "
     "SELECT id, false FROM findings WHERE dedup_key = $1 AND NOT EXISTS (SELECT 1 FROM ins) "
     "AND NOT EXISTS (SELECT 1 FROM open)",
-    12};
+    14};
 
 static const l2w_db_stmt finding_doc_stmt = {
     "finding_document",
@@ -56,9 +57,9 @@ static const l2w_db_stmt escalate_stmt = {
 /* When the fact a finding stands on was produced, in unix seconds: its
  * anchor block's time from the stored headers or, for a batcher posting in
  * an L1 block the follower kept no header of (the DA scan reads blocks of
- * its own), from the posting's row. $3 is the finding's block number, which
- * is the anchor's only when they are on the same chain; a mismatch finds no
- * row. */
+ * its own), from the posting's row. $3 is the finding's block number when
+ * it is on the anchor's chain (an output root's L2 block is not), else
+ * NULL. */
 static const l2w_db_stmt evidence_time_stmt = {
     "finding_evidence_time",
     "SELECT COALESCE((SELECT timestamp FROM blocks WHERE chain = $1 AND hash = $2), "
@@ -94,8 +95,9 @@ static l2w_status observe_detection(l2w_db *db, const l2w_finding *f, l2w_err *e
         char hash[2 * 32 + 3], block[24];
         l2w_db_bytea_text(hash, f->anchor_block_hash.b, 32);
         uint64_t number = 0;
-        bool has_number = f->has_block_number && l2w_u256_to_u64(&number, &f->block_number) == L2W_OK &&
-                          number <= INT64_MAX;
+        bool has_number = f->has_block_number &&
+                          strcmp(l2w_finding_ref_chain(f, f->block_on), f->anchor_chain) == 0 &&
+                          l2w_u256_to_u64(&number, &f->block_number) == L2W_OK && number <= INT64_MAX;
         snprintf(block, sizeof block, "%llu", (unsigned long long)number);
         const char *params[] = {f->anchor_chain, hash, has_number ? block : NULL};
         PGresult *res;
@@ -156,7 +158,9 @@ static l2w_status insert_finding(l2w_db *db, const l2w_finding *f, int64_t *id, 
                             f->has_tx_hash ? tx : NULL,
                             f->has_anchor ? f->anchor_chain : NULL,
                             f->has_anchor ? anchor : NULL,
-                            f->subject[0] ? f->subject : NULL};
+                            f->subject[0] ? f->subject : NULL,
+                            f->has_block_number ? l2w_finding_ref_chain(f, f->block_on) : NULL,
+                            f->has_tx_hash ? l2w_finding_ref_chain(f, f->tx_on) : NULL};
     PGresult *res;
     l2w_status st = l2w_db_run(db, &res, &insert_finding_stmt, params, NULL, NULL, err);
     free(evidence);

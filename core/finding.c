@@ -24,6 +24,15 @@ int l2w_severity_from_name(const char *name)
     return -1;
 }
 
+const char *l2w_finding_ref_chain(const l2w_finding *f, l2w_ref_chain on)
+{
+    switch (on) {
+    case L2W_ON_ANCHOR_CHAIN: return f->has_anchor ? f->anchor_chain : f->chain;
+    case L2W_ON_FINDING_CHAIN: return f->chain;
+    }
+    return f->chain;
+}
+
 void l2w_finding_clear(l2w_finding *f)
 {
     json_decref(f->evidence);

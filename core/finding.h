@@ -21,6 +21,16 @@ typedef enum {
 } l2w_severity;
 
 const char *l2w_severity_name(l2w_severity sev);
+
+/* Which chain a finding's block_number or tx_hash is on, so that a link to
+ * it goes to that chain's explorer. Zero (a finding cleared with memset) is
+ * the anchor chain: most findings stand on an L1 fact and cite its block and
+ * transaction. A finding about an L2 block judged from an L1 fact (an output
+ * root) says ON_FINDING_CHAIN for that block. */
+typedef enum {
+    L2W_ON_ANCHOR_CHAIN = 0, /* the anchor's chain, or the finding's chain when it has no anchor */
+    L2W_ON_FINDING_CHAIN = 1,
+} l2w_ref_chain;
 /* The severity named name, or -1. */
 int l2w_severity_from_name(const char *name);
 
@@ -34,8 +44,10 @@ typedef struct {
     json_t *evidence;            /* owned object */
     bool has_block_number;
     l2w_u256 block_number;
+    l2w_ref_chain block_on;      /* the chain block_number is on */
     bool has_tx_hash;
     l2w_hash tx_hash;
+    l2w_ref_chain tx_on;         /* the chain tx_hash is on */
     /* The block holding the fact the finding stands on; a reorg that removes
      * it retracts the finding. */
     bool has_anchor;
@@ -53,6 +65,8 @@ typedef struct {
  * when the parts do not fit, which only extreme names or values cause: the
  * text is for people, the evidence keeps every figure whole. */
 void l2w_finding_text(char *out, size_t out_len, const char *fmt, ...) L2W_PRINTF(3, 4);
+/* The name of the chain that on says, for f (static while f lives). */
+const char *l2w_finding_ref_chain(const l2w_finding *f, l2w_ref_chain on);
 /* Releases the evidence; the struct may be reused. */
 void l2w_finding_clear(l2w_finding *f);
 

@@ -54,6 +54,7 @@ l2w_status l2w_rpc_disagreement_finding(l2w_finding *out, const l2w_output_propo
     }
     out->has_block_number = true;
     out->block_number = p->l2_block_number;
+    out->block_on = L2W_ON_FINDING_CHAIN; /* the L2 block the endpoints disagree about */
     out->has_anchor = true;
     snprintf(out->anchor_chain, sizeof out->anchor_chain, "%s", p->l1_chain);
     out->anchor_block_hash = p->l1_block_hash;

@@ -102,8 +102,11 @@ l2w_status l2w_state_root_finding(l2w_finding *out, const l2w_output_proposal *p
              "before its finalization period ends.",
              oracle, p->l1_chain, posted, p->l2_chain, block, correct);
     out->evidence = evidence_json(p, in, recomputed);
+    /* The L2 block the output is about, on the L2; the proposal's
+     * transaction is on the L1 (the anchor's chain). */
     out->has_block_number = true;
     out->block_number = p->l2_block_number;
+    out->block_on = L2W_ON_FINDING_CHAIN;
     out->has_tx_hash = true;
     out->tx_hash = p->l1_tx_hash;
     out->has_anchor = true;

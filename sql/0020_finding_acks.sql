@@ -16,6 +16,7 @@ ALTER TABLE findings
 -- The open findings nobody has acknowledged yet, the on-call's queue.
 CREATE INDEX findings_open_unacked_idx ON findings (id DESC) WHERE status = 'open' AND ack_at IS NULL;
 
+-- 0019's document, and the acknowledgement.
 CREATE OR REPLACE VIEW finding_documents AS
 SELECT f.id,
        jsonb_build_object(
@@ -27,7 +28,9 @@ SELECT f.id,
            'summary', f.summary,
            'evidence', f.evidence,
            'block_number', f.block_number::text,
+           'block_chain', CASE WHEN f.block_number IS NULL THEN NULL ELSE f.block_chain END,
            'tx_hash', CASE WHEN f.tx_hash IS NULL THEN NULL ELSE '0x' || encode(f.tx_hash, 'hex') END,
+           'tx_chain', CASE WHEN f.tx_hash IS NULL THEN NULL ELSE f.tx_chain END,
            'detected_at', to_char(f.detected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
            'status', f.status,
            'acknowledgement', CASE WHEN f.ack_at IS NULL THEN NULL ELSE jsonb_build_object(

@@ -34,7 +34,7 @@ static const char detail_sql[] =
     "SELECT f.id::text, f.severity, f.kind, f.chain, f.title, f.summary, f.status,"
     " to_char(f.detected_at AT TIME ZONE 'UTC', " TS_FMT "), to_char(f.updated_at AT TIME ZONE 'UTC', " TS_FMT "),"
     " f.block_number::text, CASE WHEN f.tx_hash IS NULL THEN NULL ELSE '0x' || encode(f.tx_hash, 'hex') END,"
-    " coalesce(f.anchor_chain, f.chain), f.subject"
+    " f.tx_chain, f.subject, f.block_chain"
     " FROM findings f WHERE f.id = $1::bigint";
 static const char evidence_sql[] =
     "SELECT e.key, e.value FROM findings f, jsonb_each_text(f.evidence) e WHERE f.id = $1::bigint ORDER BY e.key";
@@ -235,30 +235,39 @@ static void key_value_table(FILE *f, const char *id, const PGresult *res, const 
     fputs("</tbody></table></div>\n", f);
 }
 
-/* The transaction, linked to the explorer of the chain it is on when one is
- * configured (anchor_chain: an L2 finding may rest on an L1 transaction). */
-static void tx_row(FILE *f, const l2w_config *cfg, const PGresult *res)
+/* The block or transaction (column col, its chain at chain_col), linked to
+ * the explorer of the chain it is on when one is configured: an L2 finding
+ * may rest on an L1 transaction, and an output root's block is the L2's
+ * while its proposal is the L1's (sql/0019). kind is "tx" or "block", the
+ * explorer's path. */
+static void ref_row(FILE *f, const l2w_config *cfg, const PGresult *res, const char *label, int col, int chain_col,
+                    const char *kind)
 {
-    fputs("<tr><th>Transaction</th><td class=\"hash\">", f);
-    if (PQgetisnull(res, 0, 10)) {
+    fprintf(f, "<tr><th>%s</th><td class=\"%s\">", label, strcmp(kind, "tx") == 0 ? "hash" : "num");
+    if (PQgetisnull(res, 0, col)) {
         fputs("<span class=\"muted\">&mdash;</span></td></tr>\n", f);
         return;
     }
-    const l2w_chain_config *ch = l2w_config_chain(cfg, PQgetvalue(res, 0, 11));
+    /* A chain the row does not say (written outside l2watch) is not guessed. */
+    const char *chain = PQgetisnull(res, 0, chain_col) ? NULL : PQgetvalue(res, 0, chain_col);
+    const l2w_chain_config *ch = chain ? l2w_config_chain(cfg, chain) : NULL;
     if (ch && ch->explorer_url) {
         fputs("<a rel=\"noreferrer\" href=\"", f);
         l2w_html_put(f, ch->explorer_url);
-        fputs("/tx/", f);
-        l2w_html_put(f, PQgetvalue(res, 0, 10));
+        fprintf(f, "/%s/", kind);
+        l2w_html_put(f, PQgetvalue(res, 0, col));
         fputs("\">", f);
-        l2w_html_put(f, PQgetvalue(res, 0, 10));
+        l2w_html_put(f, PQgetvalue(res, 0, col));
         fputs("</a>", f);
     } else {
-        l2w_html_put(f, PQgetvalue(res, 0, 10));
+        l2w_html_put(f, PQgetvalue(res, 0, col));
     }
-    fputs(" <span class=\"muted\">on ", f);
-    l2w_html_put(f, PQgetvalue(res, 0, 11));
-    fputs("</span></td></tr>\n", f);
+    if (chain) {
+        fputs(" <span class=\"muted\">on ", f);
+        l2w_html_put(f, chain);
+        fputs("</span>", f);
+    }
+    fputs("</td></tr>\n", f);
 }
 
 static void render_detail(FILE *f, const l2w_config *cfg, const detail_data *d)
@@ -276,14 +285,14 @@ static void render_detail(FILE *f, const l2w_config *cfg, const detail_data *d)
     static const struct {
         const char *label;
         int col;
-    } rows[] = {{"Kind", 2}, {"Chain", 3}, {"Status", 6}, {"Detected", 7}, {"Updated", 8}, {"Block", 9},
-                {"Subject", 12}};
+    } rows[] = {{"Kind", 2}, {"Chain", 3}, {"Status", 6}, {"Detected", 7}, {"Updated", 8}, {"Subject", 12}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fprintf(f, "<tr><th>%s</th>", rows[i].label);
-        l2w_html_cell(f, r, 0, rows[i].col, rows[i].col == 9 ? "num" : NULL);
+        l2w_html_cell(f, r, 0, rows[i].col, NULL);
         fputs("</tr>\n", f);
     }
-    tx_row(f, cfg, r);
+    ref_row(f, cfg, r, "Block", 9, 13, "block");
+    ref_row(f, cfg, r, "Transaction", 10, 11, "tx");
     fputs("</tbody></table></div>\n<h3>Evidence</h3>\n", f);
     key_value_table(f, "evidence", d->evidence, "No evidence recorded.");
     fputs("<h3>Response</h3>\n", f);

@@ -3,17 +3,25 @@ write to a finding or its responses, each stored text equals what the
 finding_documents view builds (the API serves the text; alerts build from
 the view), including when the detector and the responder write one finding
 at the same time."""
+import json
+import pathlib
 import subprocess
 import time
 
 from l2wtest import psql
 
+SQL_DIR = pathlib.Path(__file__).resolve().parents[2] / "sql"
+LINK_CHAINS = SQL_DIR / "0019_finding_link_chains.sql"
+
 
 def add_finding(db, key, status="open"):
+    # As state_root writes it: the L2 block on the L2, the proposal on the L1.
     return int(db.rows(
         "INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, evidence, block_number, tx_hash,"
-        f" status) VALUES ('{key}', 'invalid_output_root', 'critical', 'l1', 'root <{key}>', 's',"
-        " '{\"output_index\": \"3\"}', 12, decode(repeat('ab', 32), 'hex'), '" + status + "') RETURNING id")[0][0])
+        " anchor_chain, block_chain, tx_chain, status) VALUES"
+        f" ('{key}', 'invalid_output_root', 'critical', 'op', 'root <{key}>', 's',"
+        " '{\"output_index\": \"3\"}', 12, decode(repeat('ab', 32), 'hex'), 'l1', 'op', 'l1',"
+        " '" + status + "') RETURNING id")[0][0])
 
 
 def add_response(db, key, fid, status="planned"):
@@ -110,3 +118,79 @@ def test_concurrent_writers_of_one_finding(migrated):
     assert stored(db, fid)[:2] == ["resolved", "mined"]
     assert stale(db) == []
     assert psql(db.url, f"SELECT status FROM findings WHERE id = {fid}") == [["resolved"]]
+
+
+def doc(db, fid):
+    return json.loads(db.rows(f"SELECT doc FROM finding_doc_texts WHERE finding_id = {fid}")[0][0])
+
+
+def test_documents_say_the_chain_of_block_and_tx_as_stored(migrated):
+    db = migrated
+    fid = add_finding(db, "chains")
+    d = doc(db, fid)
+    assert (d["chain"], d["block_number"], d["block_chain"], d["tx_chain"]) == ("op", "12", "op", "l1")
+    assert d["tx_hash"] == "0x" + "ab" * 32 and stale(db) == []
+    # Without a block or a transaction there is no chain for them.
+    bare = int(db.rows("INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, evidence)"
+                       " VALUES ('bare', 'liveness_gap', 'medium', 'op', 't', 's', '{}') RETURNING id")[0][0])
+    d = doc(db, bare)
+    assert d["block_number"] is None and d["block_chain"] is None and d["tx_chain"] is None
+    # A chain for a hash or number that is not there is refused.
+    for column, other in (("tx_chain", "tx_hash"), ("block_chain", "block_number")):
+        r = subprocess.run(["psql", db.url, "-v", "ON_ERROR_STOP=1", "-AtqX", "-c",
+                            f"UPDATE findings SET {column} = 'l1' WHERE id = {bare}"], capture_output=True, text=True)
+        assert r.returncode != 0 and f"findings_{column}_check" in r.stderr, (column, other, r.stderr)
+
+
+def apply_file(db, path):
+    """A migration file as l2watch applies it: in one transaction."""
+    subprocess.run(["psql", db.url, "-v", "ON_ERROR_STOP=1", "-1", "-qX", "-f", str(path)], check=True,
+                   capture_output=True, text=True)
+
+
+def test_migration_backfills_findings_raised_before_it(database):
+    """Rows written before 0019 get their chains by what their detectors
+    wrote (tx on the anchor's chain; block too, but for the L2 block of an
+    output root or an endpoint disagreement), and every stored text is
+    re-rendered to the view's."""
+    db = database
+    for path in sorted(SQL_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        if path.name < LINK_CHAINS.name:
+            apply_file(db, path)
+    cols = ("dedup_key, kind, severity, chain, title, summary, evidence, block_number, tx_hash, anchor_chain,"
+            " anchor_block_hash")
+    h = "decode(repeat('{}', 32), 'hex')"
+    rows = {  # key: (kind, chain, block, tx, anchor chain) -> (block_chain, tx_chain) wanted
+        "ior": (("invalid_output_root", "op", 120, h.format("a1"), "l1"), ("op", "l1")),
+        "rpc": (("rpc_disagreement", "op", 121, "NULL", "l1"), ("op", None)),
+        "dw": (("data_withheld", "base", 19780044, h.format("3e"), "l1"), ("l1", "l1")),
+        "fw": (("forged_withdrawal", "l1", 55, h.format("0f"), "l1"), ("l1", "l1")),
+        "sup": (("supply_exceeds_escrow", "l1", 56, "NULL", "l1"), ("l1", None)),
+        "gap": (("liveness_gap", "op", "NULL", "NULL", None), (None, None)),
+        "old": (("committee_threshold_missed", "val", 7, h.format("77"), None), ("val", "val")),
+    }
+    for key, ((kind, chain, block, tx, anchor), _) in rows.items():
+        anchor_sql = f"'{anchor}', {h.format('bb')}" if anchor else "NULL, NULL"
+        db.rows(f"INSERT INTO findings ({cols}) VALUES ('{key}', '{kind}', 'high', '{chain}', 't', 's', '{{}}',"
+                f" {block}, {tx}, {anchor_sql})")
+    fid = int(db.rows("SELECT id FROM findings WHERE dedup_key = 'ior'")[0][0])
+    db.rows("INSERT INTO responses (idempotency_key, finding_id, action, chain, mode, to_addr, calldata, status)"
+            f" VALUES ('r', {fid}, 'delete_l2_outputs', 'l1', 'on', decode(repeat('bb', 20), 'hex'), '\\x01',"
+            " 'planned')")
+    before = dict(db.rows("SELECT finding_id, doc FROM finding_doc_texts"))
+    assert all("tx_chain" not in json.loads(t) for t in before.values())
+
+    apply_file(db, LINK_CHAINS)
+
+    got = {r[0]: (r[1] or None, r[2] or None) for r in
+           db.rows("SELECT dedup_key, block_chain, tx_chain FROM findings")}
+    assert got == {key: want for key, (_, want) in rows.items()}
+    assert stale(db) == []
+    for key, (_, (block_chain, tx_chain)) in rows.items():
+        d = json.loads(db.rows("SELECT t.doc FROM finding_doc_texts t JOIN findings f ON f.id = t.finding_id"
+                               f" WHERE f.dedup_key = '{key}'")[0][0])
+        assert (d["block_chain"], d["tx_chain"]) == (block_chain, tx_chain), key
+    assert doc(db, fid)["response"]["status"] == "planned"
+    # The refresh trigger is on again.
+    db.rows(f"UPDATE findings SET status = 'resolved' WHERE id = {fid}")
+    assert doc(db, fid)["status"] == "resolved" and stale(db) == []

@@ -168,13 +168,15 @@ def test_the_schemas_catch_drift():
     """The schemas are strict enough to fail on a changed document: a key more or less, a wrong type or
     spelling of a value."""
     finding = {"id": 3, "kind": "invalid_output_root", "severity": "critical", "chain": "op", "title": "t",
-               "summary": "s", "evidence": {}, "block_number": "12", "tx_hash": "0x" + "ab" * 32,
-               "detected_at": "2026-11-22T14:05:00.123Z", "status": "open", "acknowledgement": None, "response": None}
+               "summary": "s", "evidence": {}, "block_number": "12", "block_chain": "op", "tx_hash": "0x" + "ab" * 32,
+               "tx_chain": "l1", "detected_at": "2026-11-22T14:05:00.123Z", "status": "open", "acknowledgement": None,
+               "response": None}
     ptr = "/components/schemas/Finding"
     assert schema_errors(ptr, finding) == []
     drifted = [dict(finding, extra=1), {k: v for k, v in finding.items() if k != "response"},
                dict(finding, block_number=12), dict(finding, detected_at="2026-11-22 14:05:00"),
                dict(finding, severity="warning"), dict(finding, tx_hash="0x" + "AB" * 32), dict(finding, id=0),
+               {k: v for k, v in finding.items() if k != "tx_chain"}, dict(finding, block_chain=""),
                dict(finding, acknowledgement={"at": "2026-11-22T14:05:00.123Z", "author": "a", "client": "c"})]
     for d in drifted:
         assert schema_errors(ptr, d), d
@@ -379,7 +381,8 @@ def test_findings_chains_channels_silences_and_dead_letters(migrated, receivers,
     other = insert_finding(db, key="other", title="another", severity="high")
     sup = insert_finding(db, key="sup", title="superseded alert", severity="low")
     bare = insert_finding(db, key="bare", title="no block", severity="info")
-    db.rows(f"UPDATE findings SET block_number = NULL, tx_hash = NULL, kind = 'liveness_gap', chain = 'op'"
+    db.rows(f"UPDATE findings SET block_number = NULL, tx_hash = NULL, block_chain = NULL, tx_chain = NULL,"
+            f" kind = 'liveness_gap', chain = 'op'"
             f" WHERE id = {bare}")
     quiet = insert_finding(db, key="quiet")
     db.rows(f"UPDATE findings SET chain = 'l1', subject = 'output:quiet-1' WHERE id = {quiet}")

@@ -9,8 +9,8 @@ from webalerts_util import closed_port, dbtool, metric, parse_prometheus, wait_u
 
 XSS_TITLE = '<script>alert("pwned")</script> & bad output root'
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-FINDING_KEYS = {"id", "kind", "severity", "chain", "title", "summary", "evidence", "block_number", "tx_hash",
-                "detected_at", "status", "response"}
+FINDING_KEYS = {"id", "kind", "severity", "chain", "title", "summary", "evidence", "block_number", "block_chain",
+                "tx_hash", "tx_chain", "detected_at", "status", "response"}
 
 
 def sql_literal(s):
@@ -19,13 +19,14 @@ def sql_literal(s):
 
 def insert_finding(db, key="f1", title=XSS_TITLE, severity="critical", status="open"):
     rows = db.rows(
+        # As state_root writes it: the L2 block is op-local's, the proposal l1's.
         "INSERT INTO findings (dedup_key, kind, severity, chain, title, summary, evidence, block_number, tx_hash,"
-        " status) VALUES ("
+        " anchor_chain, block_chain, tx_chain, status) VALUES ("
         f"{sql_literal(key)}, 'invalid_output_root', '{severity}', 'op-local', {sql_literal(title)},"
         " 'The proposed output root differs from the one recomputed from the L2.',"
         " '{\"output_index\": \"7\", \"proposed\": \"0x01\", \"recomputed\": \"0x02\"}',"
         " 115792089237316195423570985008687907853269984665640564039457584007913129639935,"
-        f" decode(repeat('ab', 32), 'hex'), '{status}') RETURNING id")
+        f" decode(repeat('ab', 32), 'hex'), 'l1', 'op-local', 'l1', '{status}') RETURNING id")
     return int(rows[0][0])
 
 
@@ -74,6 +75,7 @@ def test_alert_retries_then_delivers_exactly_once(migrated, receivers, webalerts
         assert doc["block_number"] == "1157920892373161954235709850086879078532699846656405640394575840079131" \
                                       "29639935"
         assert doc["tx_hash"] == "0x" + "ab" * 32
+        assert doc["tx_chain"] == "l1" and doc["block_chain"] == "op-local"
 
     rows = outbox(migrated, fid)
     assert rows["primary"]["attempts"] == 3 and rows["primary"]["delivered"]
@@ -195,6 +197,7 @@ def test_http_routes(migrated, receivers, webalerts):
     assert f["chain"] == "op-local" and f["status"] == "open" and f["response"] is None
     assert f["block_number"] == str(2 ** 256 - 1)
     assert f["tx_hash"] == "0x" + "ab" * 32
+    assert f["tx_chain"] == "l1" and f["block_chain"] == "op-local"
     assert RFC3339_UTC.match(f["detected_at"])
     assert f["evidence"] == {"output_index": "7", "proposed": "0x01", "recomputed": "0x02"}
     assert [x["id"] for x in w.get_json("/api/v1/findings?limit=1")] == [fid]

@@ -5,7 +5,7 @@ alert delivery, escaped."""
 import re
 
 from test_web_alerts import XSS_TITLE, insert_finding
-from webalerts_util import dbtool, wait_until
+from webalerts_util import dbtool, wait_until, write_config
 
 
 def table_ids(page, table_id):
@@ -69,7 +69,10 @@ def test_a_findings_page_shows_evidence_transaction_and_deliveries(migrated, rec
                        ("recomputed", "0x02")]:
         assert f'<tr><th>{key}</th><td class="hash">{value}</td></tr>' in page
     assert '<tr><th>Subject</th><td>output:7</td></tr>' in page
-    assert "0x" + "ab" * 32 + ' <span class="muted">on op-local</span>' in page
+    # Each with the chain it is on; no chain has an explorer here, so no link.
+    assert "0x" + "ab" * 32 + ' <span class="muted">on l1</span>' in page
+    assert str(2 ** 256 - 1) + ' <span class="muted">on op-local</span>' in page
+    assert "/tx/" not in page and "/block/" not in page
     assert "No response" in page
     start = page.index('<table id="deliveries">')
     rows = page[start:page.index("</table>", start)].split("<tr>")[2:]
@@ -83,3 +86,24 @@ def test_a_findings_page_shows_evidence_transaction_and_deliveries(migrated, rec
         assert status == 404
     # The overview links here.
     assert f'href="/findings/{fid}"' in w.request("GET", "/")[2]
+
+
+def test_block_and_transaction_link_to_the_explorer_of_their_own_chain(migrated, webalerts, tmp_path):
+    """An output root's finding is op-local's; its block is op-local's and its
+    proposal transaction l1's, each linked to its own chain's explorer."""
+    cfg = write_config(str(tmp_path / "explorers.yaml"), migrated.url, [])
+    with open(cfg, "a") as f:
+        f.write('    explorer_url: "https://l1scan.example.org"\n'
+                "  - name: op-local\n    role: l2\n    chain_id: 901\n    l1: l1\n"
+                '    rpc: ["http://127.0.0.1:9"]\n    l2_output_oracle: "0x' + "42" * 20 + '"\n'
+                '    explorer_url: "https://opscan.example.org"\n')
+    fid = insert_finding(migrated)
+    w = webalerts(config=cfg)
+    status, _, page = w.request("GET", f"/findings/{fid}")
+    assert status == 200
+    block, tx = str(2 ** 256 - 1), "0x" + "ab" * 32
+    assert (f'<tr><th>Block</th><td class="num"><a rel="noreferrer" href="https://opscan.example.org/block/{block}">'
+            f'{block}</a> <span class="muted">on op-local</span></td></tr>') in page
+    assert (f'<tr><th>Transaction</th><td class="hash"><a rel="noreferrer" href="https://l1scan.example.org/tx/{tx}">'
+            f'{tx}</a> <span class="muted">on l1</span></td></tr>') in page
+    assert "https://opscan.example.org/tx/" not in page

@@ -52,6 +52,10 @@ def test_honest_proposals_then_one_wrong_then_restart(world, database, webhook, 
     assert ev["l1_tx_hash"] == bad["tx_hash"].lower()
     assert ev["l1_block_number"] == bad["l1_block"]
     assert a["tx_hash"] == bad["tx_hash"].lower()
+    # The proposal is an L1 transaction about an L2 block: the alert says
+    # which chain each is on, so a sink links each to its own explorer.
+    assert a["tx_chain"] == "l1"
+    assert a["block_number"] == str(bad["l2_block"]) and a["block_chain"] == "op-local"
 
     # The dashboard shows it; the API has it.
     status, page = lw.get("/")

@@ -118,13 +118,14 @@ static void test_open_finding(void)
                                            "source", "l2watch", NULL},
                      "labels");
     const json_t *ann = json_object_get(a, "annotations");
-    CHECK(json_object_size(ann) == 5);
+    CHECK(json_object_size(ann) == 8);
     fx_check_strings(ann,
                      (const char *const[]){"summary", "Invalid output root at index 4211 (L2 block 120961800)",
                                            "event", "raised", "dashboard", FX_DASHBOARD "/findings/17", "tx",
-                                           FX_EXPLORER
+                                           FX_L1_EXPLORER
                                            "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
-                                           NULL},
+                                           "tx_chain", "ethereum", "block", FX_EXPLORER "/block/120961800",
+                                           "block_chain", "op-mainnet", NULL},
                      "annotations");
     CHECK(eq(fx_str(ann, "description"), fx_str(doc, "summary")));
     CHECK(eq(fx_str(a, "startsAt"), "2024-05-01T12:20:31.418Z"));
@@ -184,8 +185,9 @@ static void test_without_links(void)
     const json_t *alerts[] = {doc};
     json_t *arr = format(alerts, 1, false, FX_NOW);
     const json_t *ann = json_object_get(json_array_get(arr, 0), "annotations");
-    CHECK(json_object_size(ann) == 3);
-    CHECK(!json_object_get(ann, "dashboard") && !json_object_get(ann, "tx"));
+    CHECK(json_object_size(ann) == 5);
+    CHECK(!json_object_get(ann, "dashboard") && !json_object_get(ann, "tx") && !json_object_get(ann, "block"));
+    CHECK(eq(fx_str(ann, "tx_chain"), "ethereum") && eq(fx_str(ann, "block_chain"), "ethereum"));
     json_decref(arr);
     json_decref(doc);
 }

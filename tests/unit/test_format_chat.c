@@ -102,12 +102,35 @@ static void test_discord_one(void)
     CHECK(eq(field_value(e, 0), "`invalid_output_root`"));
     CHECK(eq(field_value(e, 3), "raised (finding open)"));
     CHECK(eq(field_value(e, 4), "[120961800](" FX_EXPLORER "/block/120961800)"));
-    CHECK(eq(field_value(e, 5), "[0xa1b2\xe2\x80\xa6" "8f90](" FX_EXPLORER
-                                "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90)"));
+    CHECK(eq(field_value(e, 5), "[0xa1b2\xe2\x80\xa6" "8f90](" FX_L1_EXPLORER
+                                "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90) on ethereum"));
     CHECK(eq(field_value(e, 6), "4211"));
     CHECK(json_array_size(json_object_get(e, "fields")) == 6 + 15);
     CHECK(eq(fx_str(json_object_get(e, "footer"), "text"), "l2watch \xc2\xb7 finding #17"));
     json_decref(msg);
+    free(body);
+    json_decref(doc);
+}
+
+/* op-mainnet without an explorer: its block goes unlinked, the L1
+ * transaction is still linked to ethereum's explorer. */
+static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
+
+static void test_explorer_per_chain(void)
+{
+    json_t *doc = fx_invalid_output_root("raised");
+    const json_t *alerts[] = {doc};
+    l2w_alert_batch b = fx_batch(alerts, 1, true);
+    b.explorers_ctx = l1_only;
+    char *body = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_format_discord(&body, &b, &err) == L2W_OK);
+    CHECK(body && strstr(body, "](" FX_L1_EXPLORER "/tx/0xa1b2") && !strstr(body, "/block/"));
+    free(body);
+    body = NULL;
+    CHECK(l2w_format_telegram(&body, &b, "-1001234567890", &err) == L2W_OK);
+    CHECK(body && strstr(body, "Block 120961800 \u00b7 Tx <a href=\\\"" FX_L1_EXPLORER "/tx/0xa1b2"));
+    CHECK(body && !strstr(body, "/block/"));
     free(body);
     json_decref(doc);
 }
@@ -125,7 +148,7 @@ static void test_discord_events(void)
         CHECK(json_integer_value(json_object_get(e, "color")) == colours[i]);
         CHECK(has(fx_str(e, "title"), i == 0 ? "Resolved: base" : i == 1 ? "Retracted: base" : "Escalated: base"));
         CHECK(json_object_get(e, "url") == NULL);
-        CHECK(eq(field_value(e, 4), "19780044"));
+        CHECK(eq(field_value(e, 4), "19780044 on ethereum"));
         CHECK(eq(field_value(e, 5), "\xe2\x80\x94"));
         json_decref(msg);
         free(body);
@@ -277,7 +300,9 @@ static void test_telegram_one(void)
     CHECK(json_integer_value(json_object_get(msg, "chat_id")) == -1001234567890LL);
     static const char head[] = "<b>CRITICAL</b> \xc2\xb7 <b>Invalid output root at index 4211 (L2 block 120961800)</b>\n"
                                "<code>invalid_output_root</code> on <b>op-mainnet</b> \xc2\xb7 raised (finding open)\n"
-                               "Block <a href=\"" FX_EXPLORER "/block/120961800\">120961800</a>";
+                               "Block <a href=\"" FX_EXPLORER "/block/120961800\">120961800</a> \xc2\xb7 Tx <a href=\""
+                               FX_L1_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\">"
+                               "0xa1b2\xe2\x80\xa6" "8f90</a> on ethereum\n";
     CHECK_MSG(t && strncmp(t, head, strlen(head)) == 0, "%.300s", t ? t : "");
     CHECK(has(t, fx_str(doc, "summary")));
     CHECK(has(t, "\n\n<b>Evidence</b>\noutput_index: <code>4211</code>\n"));
@@ -384,6 +409,7 @@ static void test_random_payloads(void)
 int main(void)
 {
     RUN(test_discord_one);
+    RUN(test_explorer_per_chain);
     RUN(test_discord_events);
     RUN(test_discord_escaping);
     RUN(test_discord_limits);

@@ -29,6 +29,26 @@ static char *format_msg(const json_t *const *alerts, size_t n, bool links)
     return msg;
 }
 
+/* op-mainnet without an explorer: its block goes unlinked, the L1
+ * transaction is still linked to ethereum's explorer. */
+static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
+
+static void test_explorer_per_chain(void)
+{
+    json_t *doc = fx_invalid_output_root("raised");
+    const json_t *alerts[] = {doc};
+    l2w_alert_batch b = fx_batch(alerts, 1, true);
+    b.explorers_ctx = l1_only;
+    char *msg = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_format_email(&msg, &b, FROM, to2, 2, MSGID, &err) == L2W_OK);
+    /* Quoted-printable: look for what needs no encoding and no soft break. */
+    CHECK(msg && strstr(msg, "https://etherscan.example.org/tx/0xa1b2"));
+    CHECK(msg && !strstr(msg, "/block/"));
+    free(msg);
+    json_decref(doc);
+}
+
 /* A parsed message: unfolded headers (name: value) and the decoded body. */
 typedef struct {
     char *names[32];
@@ -231,14 +251,15 @@ static void test_one_finding(void)
         "\n  Event:       raised\n",
         "\n  Chain:       op-mainnet\n",
         "\n  Block:       120961800\n",
-        "\n  Transaction: 0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\n",
+        /* The block is the finding's chain's; the transaction ethereum's. */
+        "\n  Transaction: 0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90 on ethereum\n",
         "\n  Detected at: 2024-05-01T12:20:31.418Z\n",
         "\nEvidence\n  output_index: 4211\n",
         "\n  l1_block_number: 19780012\n",
         "\n  l1_log_index: 137\n",
         "\n  recomputed_output_root: 0x9f1c2b3a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8\n",
         "\nLinks\n  Finding:     " FX_DASHBOARD "/findings/17\n",
-        "\n  Transaction: " FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\n",
+        "\n  Transaction: " FX_L1_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\n",
         "\n  Block:       " FX_EXPLORER "/block/120961800\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
@@ -442,6 +463,7 @@ static void test_random_payloads(void)
 
 int main(void)
 {
+    RUN(test_explorer_per_chain);
     RUN(test_one_finding);
     RUN(test_nested_evidence_and_response);
     RUN(test_header_injection);

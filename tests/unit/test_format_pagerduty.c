@@ -107,9 +107,9 @@ static void test_trigger(void)
     CHECK(json_integer_value(json_object_get(cd, "finding_id")) == 17);
     fx_check_strings(cd,
                      (const char *const[]){"kind", "invalid_output_root", "event", "raised", "status", "open",
-                                           "block_number", "120961800", "tx_hash",
+                                           "block_number", "120961800", "block_chain", "op-mainnet", "tx_hash",
                                            "0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
-                                           "detected_at", "2024-05-01T12:20:31.418Z", NULL},
+                                           "tx_chain", "ethereum", "detected_at", "2024-05-01T12:20:31.418Z", NULL},
                      "custom_details");
     CHECK(eq(fx_str(cd, "summary"), fx_str(doc, "summary")));
     CHECK(json_equal(json_object_get(cd, "evidence"), json_object_get(doc, "evidence")));
@@ -117,10 +117,37 @@ static void test_trigger(void)
     const json_t *links = json_object_get(ev, "links");
     CHECK(json_array_size(links) == 3);
     CHECK(eq(fx_str(json_array_get(links, 0), "href"), FX_DASHBOARD "/findings/17"));
+    /* The L1 proposal transaction on ethereum's explorer, the L2 block on op-mainnet's. */
     CHECK(eq(fx_str(json_array_get(links, 1), "href"),
-             FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+             FX_L1_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+    CHECK(eq(fx_str(json_array_get(links, 1), "text"), "Transaction on the ethereum explorer"));
     CHECK(eq(fx_str(json_array_get(links, 2), "href"), FX_EXPLORER "/block/120961800"));
+    CHECK(eq(fx_str(json_array_get(links, 2), "text"), "Block on the explorer"));
     json_decref(ev);
+    json_decref(doc);
+}
+
+/* op-mainnet without an explorer: its block goes unlinked, the L1
+ * transaction is still linked to ethereum's explorer. */
+static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
+
+static void test_explorer_per_chain(void)
+{
+    json_t *doc = fx_invalid_output_root("raised");
+    const json_t *alerts[] = {doc};
+    l2w_alert_batch b = fx_batch(alerts, 1, true);
+    b.explorers_ctx = l1_only;
+    char *body = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_format_pagerduty(&body, &b, KEY, &err) == L2W_OK);
+    json_t *ev = fx_parse(body);
+    const json_t *links = json_object_get(ev, "links");
+    CHECK(json_array_size(links) == 2);
+    CHECK(eq(fx_str(json_array_get(links, 1), "href"),
+             FX_L1_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+    CHECK(body && !strstr(body, "/block/"));
+    json_decref(ev);
+    free(body);
     json_decref(doc);
 }
 
@@ -266,6 +293,7 @@ static void test_random_payloads(void)
 int main(void)
 {
     RUN(test_trigger);
+    RUN(test_explorer_per_chain);
     RUN(test_trigger_without_links);
     RUN(test_severity_map);
     RUN(test_actions);

@@ -117,10 +117,12 @@ static void test_one_finding(void)
     CHECK(eq(field_text(msg, 1, 1), "*Severity*\ncritical"));
     CHECK(eq(field_text(msg, 1, 2), "*Chain*\nop-mainnet"));
     CHECK(eq(field_text(msg, 1, 3), "*Event*\nraised (finding open)"));
+    /* The L2 block on the L2's explorer; the L1 proposal transaction on
+     * the L1's, named as ethereum's since the finding is op-mainnet's. */
     CHECK(eq(field_text(msg, 1, 4), "*Block*\n<" FX_EXPLORER "/block/120961800|120961800>"));
-    CHECK(eq(field_text(msg, 1, 5), "*Tx*\n<" FX_EXPLORER
+    CHECK(eq(field_text(msg, 1, 5), "*Tx*\n<" FX_L1_EXPLORER
                                     "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
-                                    "|0xa1b2\xe2\x80\xa6" "8f90>"));
+                                    "|0xa1b2\xe2\x80\xa6" "8f90> on ethereum"));
 
     const json_t *summary = json_object_get(block(msg, 2), "text");
     CHECK(eq(fx_str(summary, "type"), "mrkdwn"));
@@ -136,7 +138,9 @@ static void test_one_finding(void)
     const char *c = fx_str(json_array_get(json_object_get(ctx, "elements"), 0), "text");
     CHECK(c && strstr(c, "<" FX_DASHBOARD "/findings/17|finding #17>"));
     CHECK(c && strstr(c, "detected 2024-05-01T12:20:31.418Z"));
-    CHECK(c && strstr(c, "<" FX_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90|"));
+    CHECK(c && strstr(c, "<" FX_L1_EXPLORER "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+                         "|transaction on the ethereum explorer>"));
+    CHECK(c && !strstr(c, FX_EXPLORER "/tx/"));
     CHECK(c && strstr(c, "5 more evidence entries on the dashboard"));
     json_decref(msg);
     free(body);
@@ -151,7 +155,41 @@ static void test_without_links(void)
     json_t *msg = check_message(body);
     CHECK(body && !strstr(body, "<http"));
     CHECK(eq(field_text(msg, 1, 4), "*Block*\n120961800"));
-    CHECK(eq(field_text(msg, 1, 5), "*Tx*\n0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"));
+    CHECK(eq(field_text(msg, 1, 5),
+             "*Tx*\n0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90 on ethereum"));
+    json_decref(msg);
+    free(body);
+    json_decref(doc);
+}
+
+/* A chain without an explorer gets no link, the other chain still does;
+ * a payload that does not say a chain (queued before l2watch said them)
+ * links nothing rather than guess. */
+static void test_explorer_per_chain(void)
+{
+    static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
+    json_t *doc = fx_invalid_output_root("raised");
+    const json_t *alerts[] = {doc};
+    l2w_alert_batch b = fx_batch(alerts, 1, true);
+    b.explorers_ctx = l1_only;
+    char *body = NULL;
+    l2w_err err = {{0}};
+    CHECK(l2w_format_slack(&body, &b, &err) == L2W_OK);
+    json_t *msg = check_message(body);
+    CHECK(eq(field_text(msg, 1, 4), "*Block*\n120961800"));
+    CHECK(eq(field_text(msg, 1, 5), "*Tx*\n<" FX_L1_EXPLORER
+                                    "/tx/0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
+                                    "|0xa1b2\xe2\x80\xa6" "8f90> on ethereum"));
+    CHECK(body && !strstr(body, "/block/"));
+    json_decref(msg);
+    free(body);
+
+    json_object_del(doc, "tx_chain");
+    json_object_set_new(doc, "block_chain", json_null());
+    body = format(alerts, 1, true);
+    msg = check_message(body);
+    CHECK(body && !strstr(body, "/tx/") && !strstr(body, "/block/"));
+    CHECK(eq(field_text(msg, 1, 4), "*Block*\n120961800"));
     json_decref(msg);
     free(body);
     json_decref(doc);
@@ -291,8 +329,9 @@ static void test_group(void)
         snprintf(want, sizeof want, "<" FX_DASHBOARD "/findings/%zu|#%zu>", 100 + i, 100 + i);
         CHECK_MSG(line && strncmp(line, want, strlen(want)) == 0, "line %zu: %s", i, line ? line : "(none)");
         CHECK(line && strstr(line, "base: a batch's data cannot be fetched"));
-        CHECK(line && strstr(line, "block <" FX_EXPLORER "/block/19780044|19780044>"));
-        CHECK(line && (i % 2 == 0) == (strstr(line, " tx <" FX_EXPLORER "/tx/0x3e1f") != NULL));
+        /* data_withheld of base cites an ethereum block and transaction. */
+        CHECK(line && strstr(line, "block <" FX_L1_EXPLORER "/block/19780044|19780044> on ethereum"));
+        CHECK(line && (i % 2 == 0) == (strstr(line, " tx <" FX_L1_EXPLORER "/tx/0x3e1f") != NULL));
     }
     CHECK(strstr(fx_str(json_object_get(block(msg, 2), "text"), "text"), "*HIGH*") != NULL);
     CHECK(strstr(fx_str(json_object_get(block(msg, 4), "text"), "text"), "*CRITICAL*") != NULL);
@@ -346,6 +385,7 @@ int main(void)
 {
     RUN(test_one_finding);
     RUN(test_without_links);
+    RUN(test_explorer_per_chain);
     RUN(test_resolve_and_retract);
     RUN(test_escaping);
     RUN(test_limits);

@@ -58,6 +58,7 @@ static void test_finding(void)
     CHECK(strcmp(f.kind, "rpc_disagreement") == 0 && f.severity == L2W_SEV_MEDIUM);
     CHECK(strstr(f.summary, "0:a.example") && strstr(f.summary, "1:b.example"));
     CHECK(f.has_anchor && l2w_hash_eq(&f.anchor_block_hash, &p.l1_block_hash));
+    CHECK(f.has_block_number && strcmp(l2w_finding_ref_chain(&f, f.block_on), "op-local") == 0);
     const json_t *answers = json_object_get(f.evidence, "answers");
     CHECK(json_array_size(answers) == 2);
     l2w_hash want;

@@ -136,6 +136,10 @@ static void test_finding(void)
              (unsigned)p.l1_log_index);
     CHECK(strcmp(f.dedup_key, key) == 0);
     CHECK(f.has_anchor && l2w_hash_eq(&f.anchor_block_hash, &p.l1_block_hash));
+    /* The block is the L2's, the proposing transaction the L1's: links to
+     * them go to different explorers. */
+    CHECK(strcmp(l2w_finding_ref_chain(&f, f.block_on), "op-local") == 0);
+    CHECK(strcmp(l2w_finding_ref_chain(&f, f.tx_on), "l1") == 0);
     l2w_output_proposal again = p;
     random_hash(&again.l1_block_hash);
     again.l1_block_number = 78;

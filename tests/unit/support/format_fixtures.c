@@ -6,8 +6,9 @@
 
 #include "tests/unit/harness.h"
 
-/* As state_root's detector writes it: block_number is the L2 block, tx_hash
- * the L1 transaction that proposed the output. */
+/* As state_root's detector writes it: block_number is the L2 block (on
+ * op-mainnet), tx_hash the L1 transaction that proposed the output (on
+ * ethereum). */
 static const char invalid_output_root_doc[] =
     "{\"id\": 17, \"kind\": \"invalid_output_root\", \"severity\": \"critical\", \"chain\": \"op-mainnet\","
     " \"title\": \"Invalid output root at index 4211 (L2 block 120961800)\","
@@ -28,11 +29,13 @@ static const char invalid_output_root_doc[] =
     " \"l1_block_number\": 19780012,"
     " \"l1_tx_hash\": \"0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\","
     " \"l1_timestamp\": \"1714566011\", \"l1_log_index\": 137},"
-    " \"block_number\": \"120961800\","
+    " \"block_number\": \"120961800\", \"block_chain\": \"op-mainnet\","
     " \"tx_hash\": \"0xa1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90\","
+    " \"tx_chain\": \"ethereum\","
     " \"detected_at\": \"2024-05-01T12:20:31.418Z\", \"status\": \"open\", \"response\": null}";
 
-/* As data_withheld's detector writes it for a keccak commitment nobody serves. */
+/* As data_withheld's detector writes it for a keccak commitment nobody
+ * serves: the finding is base's, its block and transaction ethereum's. */
 static const char data_withheld_doc[] =
     "{\"kind\": \"data_withheld\", \"severity\": \"high\", \"chain\": \"base\","
     " \"title\": \"base: a batch's data cannot be fetched\","
@@ -48,7 +51,7 @@ static const char data_withheld_doc[] =
     " \"commitment_kind\": \"keccak\", \"blob_index\": 0, \"reason\": \"unretrievable\","
     " \"detail\": \"HTTP 500 after 3 ms\", \"attempts\": 3, \"deadline\": 1714567595,"
     " \"challenge\": {\"status\": \"active\", \"block\": 19780101, \"tx\": null}},"
-    " \"block_number\": \"19780044\","
+    " \"block_number\": \"19780044\", \"block_chain\": \"ethereum\","
     " \"detected_at\": \"2024-05-01T12:26:35.002Z\", \"status\": \"open\","
     " \"response\": {\"action\": \"da_challenge\", \"status\": \"dry_run\", \"tx_hash\": null}}";
 
@@ -82,6 +85,7 @@ json_t *fx_data_withheld(long long id, const char *event, bool with_tx)
     json_object_set_new(doc, "tx_hash",
                         with_tx ? json_string("0x3e1f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081")
                                 : json_null());
+    json_object_set_new(doc, "tx_chain", with_tx ? json_string("ethereum") : json_null());
     return doc;
 }
 
@@ -122,9 +126,25 @@ void fx_bloat(json_t *doc, const char *text, int n_extra)
     }
 }
 
+const char *const fx_explorers[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", FX_EXPLORER, "base", FX_EXPLORER,
+                                    NULL};
+
+const char *fx_explorer(const void *ctx, const char *chain)
+{
+    for (const char *const *p = ctx; p && p[0]; p += 2)
+        if (strcmp(p[0], chain) == 0)
+            return p[1];
+    return NULL;
+}
+
 l2w_alert_batch fx_batch(const json_t *const *alerts, size_t n, bool links)
 {
-    l2w_alert_batch b = {alerts, n, links ? FX_DASHBOARD : NULL, links ? FX_EXPLORER : NULL, FX_NOW};
+    l2w_alert_batch b = {.alerts = alerts,
+                         .n = n,
+                         .dashboard_url = links ? FX_DASHBOARD : NULL,
+                         .explorers = links ? fx_explorer : NULL,
+                         .explorers_ctx = fx_explorers,
+                         .now = FX_NOW};
     return b;
 }
 
@@ -206,6 +226,9 @@ static const malformation malformations[] = {
     {"title a number", "title", "7", "alerts[0].title"},
     {"missing summary", "summary", NULL, "alerts[0].summary"},
     {"response a string", "response", "\"sent\"", "alerts[0].response"},
+    {"tx_chain a number", "tx_chain", "1", "alerts[0].tx_chain"},
+    {"tx_chain empty", "tx_chain", "\"\"", "alerts[0].tx_chain"},
+    {"block_chain with a newline", "block_chain", "\"op\\nmainnet\"", "alerts[0].block_chain"},
 };
 
 void fx_check_malformed(fx_format_fn fn, void *ctx, bool groups)
@@ -244,9 +267,11 @@ void fx_check_malformed(fx_format_fn fn, void *ctx, bool groups)
     b = fx_batch(one, 1, true);
     b.dashboard_url = "https://l2watch.example.org/x|<!channel>";
     expect_invalid(fn, ctx, &b, "dashboard_url", "a dashboard_url that breaks markup");
+    /* The explorer of the chain the transaction is on, not the finding's. */
+    static const char *const bad_l1[] = {"ethereum", "javascript:alert(1)", "op-mainnet", FX_EXPLORER, NULL};
     b = fx_batch(one, 1, true);
-    b.explorer_url = "javascript:alert(1)";
-    expect_invalid(fn, ctx, &b, "explorer_url", "an explorer_url that is not http(s)");
+    b.explorers_ctx = bad_l1;
+    expect_invalid(fn, ctx, &b, "tx_chain: the explorer_url of ethereum", "an explorer_url that is not http(s)");
     json_decref(other);
     json_decref(array);
     json_decref(good);

@@ -14,15 +14,18 @@
 #include "core/status.h"
 
 #define FX_DASHBOARD "https://l2watch.example.org"
-#define FX_EXPLORER "https://explorer.example.org"
+#define FX_EXPLORER "https://explorer.example.org"     /* op-mainnet's and base's */
+#define FX_L1_EXPLORER "https://etherscan.example.org" /* ethereum's */
 #define FX_NOW 1714567200 /* 2024-05-01T12:40:00Z */
 
-/* An invalid_output_root finding on op-mainnet (critical), id 17, with
+/* An invalid_output_root finding on op-mainnet (critical), id 17, its
+ * block on op-mainnet and its transaction on ethereum, with
  * event and the status that goes with it ("resolved" and "retracted" for
  * those events, "open" otherwise). New reference. */
 json_t *fx_invalid_output_root(const char *event);
-/* A data_withheld finding on base (high) with the given id, tx_hash null
- * when with_tx is false. New reference. */
+/* A data_withheld finding on base (high) with the given id, its block and
+ * transaction on ethereum, tx_hash null when with_tx is false. New
+ * reference. */
 json_t *fx_data_withheld(long long id, const char *event, bool with_tx);
 
 /* n data_withheld findings on base, ids 100.., every other one with a
@@ -35,8 +38,14 @@ char *fx_repeat(const char *unit, size_t times);
  * holding it: a payload past every limit. */
 void fx_bloat(json_t *doc, const char *text, int n_extra);
 
-/* A batch of n payloads with the dashboard and explorer set (links true)
- * or not, now = FX_NOW. */
+/* Explorers for l2w_alert_batch: ctx is a NULL-terminated list of chain
+ * name, URL pairs (a NULL URL: the chain has none). */
+const char *fx_explorer(const void *ctx, const char *chain);
+/* ethereum: FX_L1_EXPLORER, op-mainnet and base: FX_EXPLORER. */
+extern const char *const fx_explorers[];
+
+/* A batch of n payloads with the dashboard and fx_explorers set (links
+ * true) or not, now = FX_NOW. */
 l2w_alert_batch fx_batch(const json_t *const *alerts, size_t n, bool links);
 
 /* Parses a formatter's JSON body (duplicate keys refused); NULL when it is
