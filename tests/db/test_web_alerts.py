@@ -10,7 +10,7 @@ from webalerts_util import closed_port, dbtool, metric, parse_prometheus, wait_u
 XSS_TITLE = '<script>alert("pwned")</script> & bad output root'
 RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 FINDING_KEYS = {"id", "kind", "severity", "chain", "title", "summary", "evidence", "block_number", "block_chain",
-                "tx_hash", "tx_chain", "detected_at", "status", "response"}
+                "tx_hash", "tx_chain", "detected_at", "status", "acknowledgement", "response"}
 
 
 def sql_literal(s):
