@@ -112,16 +112,12 @@ static void test_discord_one(void)
     json_decref(doc);
 }
 
-/* op-mainnet without an explorer: its block goes unlinked, the L1
- * transaction is still linked to ethereum's explorer. */
-static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
-
 static void test_explorer_per_chain(void)
 {
     json_t *doc = fx_invalid_output_root("raised");
     const json_t *alerts[] = {doc};
     l2w_alert_batch b = fx_batch(alerts, 1, true);
-    b.explorers_ctx = l1_only;
+    b.explorers_ctx = fx_l1_only_explorers;
     char *body = NULL;
     l2w_err err = {{0}};
     CHECK(l2w_format_discord(&body, &b, &err) == L2W_OK);

@@ -29,16 +29,12 @@ static char *format_msg(const json_t *const *alerts, size_t n, bool links)
     return msg;
 }
 
-/* op-mainnet without an explorer: its block goes unlinked, the L1
- * transaction is still linked to ethereum's explorer. */
-static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
-
 static void test_explorer_per_chain(void)
 {
     json_t *doc = fx_invalid_output_root("raised");
     const json_t *alerts[] = {doc};
     l2w_alert_batch b = fx_batch(alerts, 1, true);
-    b.explorers_ctx = l1_only;
+    b.explorers_ctx = fx_l1_only_explorers;
     char *msg = NULL;
     l2w_err err = {{0}};
     CHECK(l2w_format_email(&msg, &b, FROM, to2, 2, MSGID, &err) == L2W_OK);

@@ -167,11 +167,10 @@ static void test_without_links(void)
  * links nothing rather than guess. */
 static void test_explorer_per_chain(void)
 {
-    static const char *const l1_only[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
     json_t *doc = fx_invalid_output_root("raised");
     const json_t *alerts[] = {doc};
     l2w_alert_batch b = fx_batch(alerts, 1, true);
-    b.explorers_ctx = l1_only;
+    b.explorers_ctx = fx_l1_only_explorers;
     char *body = NULL;
     l2w_err err = {{0}};
     CHECK(l2w_format_slack(&body, &b, &err) == L2W_OK);

@@ -129,6 +129,8 @@ void fx_bloat(json_t *doc, const char *text, int n_extra)
 const char *const fx_explorers[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", FX_EXPLORER, "base", FX_EXPLORER,
                                     NULL};
 
+const char *const fx_l1_only_explorers[] = {"ethereum", FX_L1_EXPLORER, "op-mainnet", NULL, NULL};
+
 const char *fx_explorer(const void *ctx, const char *chain)
 {
     for (const char *const *p = ctx; p && p[0]; p += 2)

@@ -43,6 +43,9 @@ void fx_bloat(json_t *doc, const char *text, int n_extra);
 const char *fx_explorer(const void *ctx, const char *chain);
 /* ethereum: FX_L1_EXPLORER, op-mainnet and base: FX_EXPLORER. */
 extern const char *const fx_explorers[];
+/* ethereum's explorer only: op-mainnet has none, so its blocks go unlinked
+ * while an L1 transaction is still linked. */
+extern const char *const fx_l1_only_explorers[];
 
 /* A batch of n payloads with the dashboard and fx_explorers set (links
  * true) or not, now = FX_NOW. */
