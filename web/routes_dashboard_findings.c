@@ -34,7 +34,9 @@ static const char detail_sql[] =
     "SELECT f.id::text, f.severity, f.kind, f.chain, f.title, f.summary, f.status,"
     " to_char(f.detected_at AT TIME ZONE 'UTC', " TS_FMT "), to_char(f.updated_at AT TIME ZONE 'UTC', " TS_FMT "),"
     " f.block_number::text, CASE WHEN f.tx_hash IS NULL THEN NULL ELSE '0x' || encode(f.tx_hash, 'hex') END,"
-    " f.tx_chain, f.subject, f.block_chain"
+    " f.tx_chain, f.subject, f.block_chain,"
+    " CASE WHEN f.ack_at IS NOT NULL THEN f.ack_author || ' (client ' || f.ack_client || ') at '"
+    "   || to_char(f.ack_at AT TIME ZONE 'UTC', " TS_FMT ") || coalesce(': ' || f.ack_note, '') END"
     " FROM findings f WHERE f.id = $1::bigint";
 static const char evidence_sql[] =
     "SELECT e.key, e.value FROM findings f, jsonb_each_text(f.evidence) e WHERE f.id = $1::bigint ORDER BY e.key";
@@ -285,7 +287,8 @@ static void render_detail(FILE *f, const l2w_config *cfg, const detail_data *d)
     static const struct {
         const char *label;
         int col;
-    } rows[] = {{"Kind", 2}, {"Chain", 3}, {"Status", 6}, {"Detected", 7}, {"Updated", 8}, {"Subject", 12}};
+    } rows[] = {{"Kind", 2}, {"Chain", 3}, {"Status", 6}, {"Detected", 7}, {"Updated", 8}, {"Subject", 12},
+                  {"Acknowledged", 14}};
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         fprintf(f, "<tr><th>%s</th>", rows[i].label);
         l2w_html_cell(f, r, 0, rows[i].col, NULL);

@@ -107,3 +107,16 @@ def test_malformed_json_and_filters_are_refused(migrated, webalerts):
     status, _, body = w.request("GET", "/api/v1/findings?acknowledged=yes")
     assert status == 400 and json.loads(body)["param"] == "acknowledged"
     assert stored_ack(db, fid)[3] == "f"
+
+
+def test_the_finding_page_shows_the_acknowledgement_escaped(migrated, webalerts):
+    db = migrated
+    fid = insert_finding(db, "ack-page")
+    w = start(webalerts, db)
+    status, _, page = w.get(f"/findings/{fid}")
+    assert status == 200 and "<th>Acknowledged</th>" in page and "ops-console" not in page
+    call(w, "POST", f"/api/v1/findings/{fid}/ack", {"author": "<b>eve</b>", "note": "on it"})
+    status, _, page = w.get(f"/findings/{fid}")
+    assert status == 200
+    assert "&lt;b&gt;eve&lt;/b&gt; (client ops-console) at " in page and ": on it" in page
+    assert "<b>eve</b>" not in page
