@@ -18,8 +18,9 @@ static void silence_notices(void *arg, const char *message)
 /* JIT is off in every l2watch session. Our statements are short, but the
  * planner's estimate for a few of them (a set-returning function joined to
  * a JSON list, say) passes jit_above_cost; then the first such statement in
- * a backend loads LLVM and compiles, which took 2.4 s for /api/v1/tvl on a
- * quiet machine and passed the web's 5 s statement timeout under load. */
+ * a backend loads LLVM and compiles, which took seconds for /api/v1/tvl (a
+ * statement of about a millisecond) and passed the web's 5 s statement
+ * timeout under load. */
 static l2w_status session_settings(l2w_db *db, l2w_err *err)
 {
     PGresult *res = PQexec(db->conn, "SET jit = off");
