@@ -11,9 +11,12 @@ SQL functions the routes call), as exact integers and decimals."""
 import datetime as dt
 import random
 import time
+
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
+
+from webalerts_util import config_head
 
 DAY = 86400
 NOW = int(time.time())
@@ -38,23 +41,7 @@ def config_text(database_url):
                     '    initiation_event: "Burned(uint256 indexed nonce, address indexed token, address from,'
                     ' address to, uint256 value)"\n'
                     '    initiation_fields:\n      message_id: nonce\n')
-    return f"""log_level: debug
-database:
-  url: "{database_url}"
-web:
-  listen: 127.0.0.1:0
-chains:
-  - name: l1
-    role: l1
-    chain_id: 900
-    rpc: ["http://127.0.0.1:9"]
-  - name: op
-    role: l2
-    chain_id: 901
-    l1: l1
-    rpc: ["http://127.0.0.1:9"]
-    l2_output_oracle: "{addr('01')}"
-  - name: side
+    return config_head(database_url, addr('01')) + f"""  - name: side
     role: l1
     chain_id: 902
     rpc: ["http://127.0.0.1:9"]

@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from webalerts_util import config_head
+
 T = 1_700_000_000
 E = 10 ** 18
 U = 10 ** 6
@@ -57,24 +59,8 @@ DECIMALS = {"native": 18, USDC: 6, WETH: 18}
 
 
 def config_text(database_url, with_bridges=True):
-    text = f"""log_level: debug
-database:
-  url: "{database_url}"
-web:
-  listen: 127.0.0.1:0
-  page_cache_ms: 0  # the tests change the store between reads of a page
-chains:
-  - name: l1
-    role: l1
-    chain_id: 900
-    rpc: ["http://127.0.0.1:9"]
-  - name: op
-    role: l2
-    chain_id: 901
-    l1: l1
-    rpc: ["http://127.0.0.1:9"]
-    l2_output_oracle: "{addr('01')}"
-    optimism_portal: "{PORTAL}"
+    text = config_head(database_url, addr('01'),
+                       web_extra="  page_cache_ms: 0  # the tests change the store between reads of a page") + f"""    optimism_portal: "{PORTAL}"
     l1_standard_bridge: "{L1_BRIDGE}"
     superchain_config: "{SUPERCHAIN}"
   - name: side

@@ -14,6 +14,8 @@ import time
 
 import pytest
 
+from webalerts_util import config_head
+
 NOW = int(time.time())
 T0 = NOW - 200_000
 
@@ -46,23 +48,7 @@ LIMIT_NAMES = ["max_interval_s", "min_gap_s", "min_samples", "window", "z_thresh
 
 
 def config_text(database_url, with_da=True):
-    text = f"""log_level: debug
-database:
-  url: "{database_url}"
-web:
-  listen: 127.0.0.1:0
-chains:
-  - name: l1
-    role: l1
-    chain_id: 900
-    rpc: ["http://127.0.0.1:9"]
-  - name: op
-    role: l2
-    chain_id: 901
-    l1: l1
-    rpc: ["http://127.0.0.1:9"]
-    l2_output_oracle: "{ORACLE}"
-  - name: alt
+    text = config_head(database_url, ORACLE) + f"""  - name: alt
     role: l2
     chain_id: 902
     l1: l1

@@ -9,9 +9,12 @@ import datetime
 import html.parser
 import json
 import re
+
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
+
+from webalerts_util import config_head
 
 E = 10 ** 18
 
@@ -21,23 +24,7 @@ def addr(last):
 
 
 def config_text(database_url, analytics=True):
-    text = f"""log_level: debug
-database:
-  url: "{database_url}"
-web:
-  listen: 127.0.0.1:0
-chains:
-  - name: l1
-    role: l1
-    chain_id: 900
-    rpc: ["http://127.0.0.1:9"]
-  - name: op
-    role: l2
-    chain_id: 901
-    l1: l1
-    rpc: ["http://127.0.0.1:9"]
-    l2_output_oracle: "{addr('01')}"
-  - name: base
+    text = config_head(database_url, addr('01')) + f"""  - name: base
     role: l2
     chain_id: 8453
     l1: l1

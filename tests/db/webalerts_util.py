@@ -82,6 +82,19 @@ class Receiver:
         self.server.server_close()
 
 
+def config_head(database_url, oracle, web_extra=""):
+    """The opening of a test config that reads a seeded store: the database,
+    the web server on a free port (web_extra: lines under web:, indented 2
+    spaces), chain l1 (id 900) and its L2 op (id 901) with oracle as its
+    output oracle; nothing is followed (the RPC port is closed). Ends after
+    op's lines, so a caller may add to op, more chains, or sections."""
+    web = web_extra.rstrip("\n") + "\n" if web_extra else ""
+    return (f'log_level: debug\ndatabase:\n  url: "{database_url}"\nweb:\n  listen: 127.0.0.1:0\n{web}'
+            'chains:\n  - name: l1\n    role: l1\n    chain_id: 900\n    rpc: ["http://127.0.0.1:9"]\n'
+            '  - name: op\n    role: l2\n    chain_id: 901\n    l1: l1\n    rpc: ["http://127.0.0.1:9"]\n'
+            f'    l2_output_oracle: "{oracle}"\n')
+
+
 def write_config(path, database_url, webhooks, max_backoff_ms=10000, alerts_extra="", web_extra=""):
     """webhooks: list of (name, url, timeout_ms[, secret_file]); alerts_extra and web_extra:
     YAML lines added under alerts: and web: (indented 2 spaces), e.g. max_attempts or clients."""
